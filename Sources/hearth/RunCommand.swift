@@ -3,6 +3,7 @@ import Fieldbus
 import ArgumentParser
 import Logging
 import Plant
+import Synchronization
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
@@ -13,7 +14,7 @@ import Plant
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the agent: collect every device of the devices folder into the database.",
+        abstract: "Run the agent: collect, predict, alarm, monitor and adapt, for every device of the devices folder.",
         discussion: """
             Stops in order on SIGINT or SIGTERM (the readings of the poll under way are stored, `offline` is \
             published to the broker). Options given here override the configuration file.
@@ -50,6 +51,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Print every stored reading, one line per device and poll.")
     var printReadings = false
+
+    @Option(name: .long, help: "Print a device's readings at most once per this many plant seconds (implies --print-readings).")
+    var printReadingsEvery: Double?
 
     @Flag(name: .long, help: "Print every prediction, alarm, event outcome and model decision.")
     var printEvents = false
@@ -94,13 +98,24 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "hearth")
         let clock = AcceleratedClock(speed: configuration.speed, realOrigin: clockOrigin, plantOrigin: clockOrigin)
-        let print = printReadings
+        let print = printReadings || printReadingsEvery != nil
+        let every = Int64((printReadingsEvery ?? 0) * 1000)
+        let lastPrinted = Mutex<[String: Int64]>([:])
         let units = Self.units(in: configuration.devicesFolder)
         let events = printEvents
         let agent = HearthAgent(
             configuration: configuration, clock: clock, logger: logger,
             observer: { readings in
-                if print { ReadingPrinter.emit(ReadingPrinter.line(for: readings, units: units)) }
+                guard print, let first = readings.first else { return }
+                if every > 0 {
+                    let due = lastPrinted.withLock { printed -> Bool in
+                        guard first.timeMilliseconds - (printed[first.device] ?? .min / 2) >= every else { return false }
+                        printed[first.device] = first.timeMilliseconds
+                        return true
+                    }
+                    guard due else { return }
+                }
+                ReadingPrinter.emit(ReadingPrinter.line(for: readings, units: units))
             },
             narrate: { line in
                 if events { ReadingPrinter.emit([line]) }

@@ -48,6 +48,8 @@ struct PolicyTests {
         #expect(promotion.judge(champion: comparison(6, 14, 30), promotedMAPE: 10) == .keep)
         #expect(promotion.judge(champion: comparison(6, 16, 30), promotedMAPE: 10) == .keep, "worse than it won with, still better than before")
         #expect(promotion.judge(champion: comparison(6, 16, 12), promotedMAPE: 10) == .rollback)
+        #expect(promotion.judge(champion: comparison(6, 12, 6), promotedMAPE: 11) == .rollback, "the previous one is clearly better")
+        #expect(promotion.judge(champion: comparison(6, 12, 11.5), promotedMAPE: 11) == .keep, "within the margin")
         #expect(promotion.judge(champion: comparison(3, 40, 12), promotedMAPE: 10) == .rollback, "a collapse does not wait")
     }
 }

@@ -63,7 +63,8 @@ public struct PromotionPolicy: Sendable, Equatable {
     }
 
     /// Judges a new champion (challenger) against the one it replaced (incumbent, kept predicting in shadow),
-    /// on the events since its promotion.
+    /// on the events since its promotion: it is rolled back when it is worse than the incumbent by the promotion
+    /// margin, or worse than (1 + tolerance) × what won it the promotion and no better than the incumbent.
     /// - Parameter promotedMAPE: the champion's MAPE when it won the promotion.
     public func judge(champion comparison: LiveComparison, promotedMAPE: Double) -> ChampionVerdict {
         guard comparison.events >= rollbackEvents else {
@@ -76,9 +77,12 @@ public struct PromotionPolicy: Sendable, Equatable {
             }
             return .wait
         }
+        // Degraded: clearly worse than the champion it replaced (by the promotion margin), or much worse than it
+        // was when it won and no better than the one it replaced.
         let degraded =
-            comparison.challengerMAPE > (1 + rollbackTolerance) * promotedMAPE
-            && comparison.challengerMAPE > comparison.incumbentMAPE
+            comparison.challengerMAPE > comparison.incumbentMAPE * (1 + minimumImprovement)
+            || (comparison.challengerMAPE > (1 + rollbackTolerance) * promotedMAPE
+                && comparison.challengerMAPE > comparison.incumbentMAPE)
         return degraded ? .rollback : .keep
     }
 }

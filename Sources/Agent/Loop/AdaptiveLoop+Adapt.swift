@@ -220,9 +220,17 @@ extension AdaptiveLoop {
             time: now, drift: drift, currentRows: report.currentRows, referenceRows: report.referenceRows,
             mmdPValue: report.maximumMeanDiscrepancy.pValue, classifierAUC: report.domainClassifier.areaUnderCurve,
             driftedFeatures: report.features.filter(\.drifted).map(\.feature))
-        let wasDrifting = lastDrift[device]?.drift ?? false
-        lastDrift[device] = summary
-        if drift && !wasDrifting {
+        // A furnace the models already know must look drifted on two checks in a row before the agent acts:
+        // repeated tests at α = 0.05 flag an unchanged furnace now and then. A furnace being onboarded is new anyway.
+        let previous = lastDrift[device]
+        let onboarding = furnaces[device]?.onboarding ?? false
+        let confirmed = drift && (onboarding || previous?.rawDrift == true)
+        let wasDrifting = previous?.drift ?? false
+        var recorded = summary
+        recorded.drift = confirmed || (drift && wasDrifting)
+        recorded.rawDrift = drift
+        lastDrift[device] = recorded
+        if recorded.drift && !wasDrifting {
             let details = JSONValue.object([
                 "current_events": .number(Double(report.currentRows)),
                 "reference_rows": .number(Double(report.referenceRows)),
@@ -243,7 +251,7 @@ extension AdaptiveLoop {
             logger.notice("drift", metadata: ["device": "\(device)", "model": "\(champion)"])
             narrate("\(PlantTime.readable(now))  \(device)  DRIFT: \(text)")
         }
-        return drift
+        return recorded.drift
     }
 
     // MARK: Candidates

@@ -68,7 +68,10 @@ public actor AdaptiveLoop {
     /// The last drift check of a furnace.
     public struct DriftSummary: Sendable, Equatable {
         public var time: Int64
+        /// The verdict the agent acts on (confirmed).
         public var drift: Bool
+        /// This check's own verdict.
+        public var rawDrift = false
         public var currentRows: Int
         public var referenceRows: Int
         public var mmdPValue: Double
@@ -185,10 +188,12 @@ public actor AdaptiveLoop {
         guard let decisive else { return }
         event.last = decisive
         let source = decisive.model == 0 ? "fallback rule" : "model v\(decisive.model)"
-        narrate(
+        if seconds >= configuration.policy.alarmFromSeconds {
+            narrate(
             "\(PlantTime.readable(time))  \(device)  prediction at \(seconds) s: minimum \(Self.format(decisive.value)) mbar "
                 + "(threshold \(Self.format(event.threshold)), \(source))"
                 + records.filter { $0.role == "shadow" }.map { ", shadow v\($0.modelVersion): \(Self.format($0.predicted))" }.joined())
+        }
         guard seconds >= configuration.policy.alarmFromSeconds else { return }
         event.decisive.append(decisive.value)
         let severity = alarmPolicy.severity(predicted: decisive.value, threshold: event.threshold)

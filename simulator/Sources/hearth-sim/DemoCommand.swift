@@ -10,31 +10,44 @@ import Simulator
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the whole plant locally: a mosquitto broker, the simulated furnaces and the agent collecting them.",
+        abstract: "Run the whole plant locally: a broker, simulated furnaces, and the agent predicting, alarming and adapting.",
         discussion: """
-            Starts mosquitto on a free loopback port, serves every furnace of --devices at accelerated time \
-            (Modbus TCP, Modbus RTU over a pseudo-terminal, MQTT), and runs `hearth run` against them, printing \
-            each reading as it is stored. Ctrl-C (or --duration) stops everything in order; the database is kept.
+            Starts mosquitto on a free loopback port; writes the scenario's history and lets the agent train its \
+            first model on it; serves the scenario's furnaces at accelerated time (Modbus TCP, Modbus RTU over a \
+            pseudo-terminal, MQTT); runs `hearth run` against them, printing predictions, alarms, event outcomes, \
+            model decisions and (sampled) readings; and at the scenario's scripted moment drops a new, shifted \
+            furnace's device file into the agent's folder. Ctrl-C (or --duration) stops everything in order; the \
+            database and models are kept.
             """)
 
-    @OptionGroup var plant: PlantOptions
+    @Option(name: .long, help: "The scenario to run.")
+    var scenario = "simulator/scenarios/demo.yaml"
 
-    @Option(name: .long, help: "Simulated seconds per real second (20: a 30 s poll every 1.5 s, a 20-minute event in a minute).")
-    var speed: Double = 20
+    @Option(name: .long, help: "Simulated seconds per real second (default: the scenario's).")
+    var speed: Double?
 
     @Option(name: .long, help: "Stop after this many real seconds.")
     var duration: Double?
 
-    @Option(name: .long, help: "The agent's database (default: a new file in a temporary folder).")
-    var database: String?
+    @Option(name: .long, help: "Print each furnace's readings once per this many plant seconds (0: never).")
+    var readingsEvery: Double = 1800
+
+    @Option(name: .long, help: "Folder for the agent's database, models and devices (default: a new temporary folder).")
+    var folder: String?
 
     @Option(name: .long, help: "The hearth executable (default: beside this one).")
     var hearth: String?
 
     func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)
+        let plan: Scenario
+        do {
+            plan = try Scenario.load(path: scenario)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let speed = self.speed ?? plan.speed
         guard speed > 0 else { throw ValidationError("--speed must be positive") }
-        let devices = try plant.loadDevices()
         guard let mosquittoPath = ChildProcess.find("mosquitto") else {
             throw ValidationError("mosquitto is not installed (run .ci/install-deps, or apt-get install mosquitto)")
         }
@@ -42,64 +55,63 @@ struct DemoCommand: AsyncParsableCommand {
         guard access(agentPath, X_OK) == 0 else {
             throw ValidationError("no hearth executable at \(agentPath) (build it with `swift build`, or give --hearth)")
         }
-        var template = Array("/tmp/hearth-demo-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw ValidationError("cannot create a temporary folder") }
-        let folder = String(cString: made)
+        let work = try folder ?? Self.temporaryFolder()
+        for sub in ["devices", "models"] { mkdir("\(work)/\(sub)", 0o755) }
         guard let port = LoopbackPort.free() else { throw ValidationError("no free loopback port for the broker") }
 
-        let configuration = "\(folder)/mosquitto.conf"
-        let text = "listener \(port) 127.0.0.1\nallow_anonymous true\npersistence false\n"
-        guard let file = fopen(configuration, "w") else { throw ValidationError("cannot write \(configuration)") }
-        fputs(text, file)
-        fclose(file)
+        // The broker.
+        try Self.write("listener \(port) 127.0.0.1\nallow_anonymous true\npersistence false\n", to: "\(work)/mosquitto.conf")
         let broker = try ChildProcess(
-            executable: mosquittoPath, arguments: ["-c", configuration], output: "\(folder)/mosquitto.log",
+            executable: mosquittoPath, arguments: ["-c", "\(work)/mosquitto.conf"], output: "\(work)/mosquitto.log",
             newProcessGroup: true)
         defer { broker.stop() }
         var waited = 0
         while !LoopbackPort.isListening(port) {
-            guard broker.isRunning, waited < 500 else {
-                throw ValidationError("mosquitto did not start; see \(folder)/mosquitto.log")
-            }
+            guard broker.isRunning, waited < 500 else { throw ValidationError("mosquitto did not start; see \(work)/mosquitto.log") }
             usleep(10_000)
             waited += 1
         }
 
+        // The first model's training data, and the furnaces the agent knows from the start.
+        let history = "\(work)/history.csv"
+        print("history     \(plan.historyEvents) past events per furnace of \(plan.devices.map(\.device.id).joined(separator: ", ")) → \(history)")
+        try Self.write(HistoryGenerator(furnaces: plan.historyFurnaces()).csv(eventsPerFurnace: plan.historyEvents, withIDs: true), to: history)
+        for device in plan.devices {
+            do {
+                _ = try DeviceFileDrop.place(device.path, in: "\(work)/devices")
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+
+        // The plant.
         let origin = AcceleratedClock.realNow()
         let clock = AcceleratedClock(speed: speed, realOrigin: origin, plantOrigin: origin)
-        let furnaces = SimulatedFurnace.make(devices: devices, seed: plant.seed, origin: origin)
-        let simulator = PlantSimulator(furnaces: furnaces, clock: clock)
+        let runner = ScenarioRunner(scenario: plan, clock: clock, broker: MQTTOptions(host: "127.0.0.1", port: port, clientID: "hearth-sim"))
+        let devicesFolder = "\(work)/devices"
         do {
-            try simulator.start(broker: MQTTOptions(host: "127.0.0.1", port: port, clientID: "hearth-sim"))
+            try runner.start(onboarded: { device, path in
+                _ = try? DeviceFileDrop.place(path, in: devicesFolder)
+                print("\(PlantTime.readable(clock.now()))  hearth-sim: \(device.id)'s device file dropped into \(devicesFolder)")
+            })
         } catch {
             throw ValidationError(error.description)
         }
-        defer { simulator.stop() }
-
-        let databasePath = database ?? "\(folder)/hearth.db"
+        defer { runner.stop() }
         print("broker      mosquitto on 127.0.0.1:\(port)")
-        for furnace in furnaces {
-            print("simulating  \(furnace.device.id): \(furnace.device.connection.summary)")
+        for furnace in runner.furnaces {
+            let when = plan.onboarding.first { $0.device.id == furnace.device.id }.map { " (onboarded at \(YAMLDuration.format($0.atSeconds)))" } ?? ""
+            print("simulating  \(furnace.device.id): \(furnace.device.connection.summary)\(when)")
         }
-        print("agent       \(agentPath) run, plant time at \(speed)x, database \(databasePath)")
+        print("agent       \(agentPath) run, plant time at \(speed)x, folder \(work)")
         print("Ctrl-C stops everything.\n")
 
         var arguments = [
-            "run", "--broker", "127.0.0.1:\(port)", "--database", databasePath, "--speed", String(speed),
-            "--clock-origin", String(origin), "--print-readings",
+            "run", "--devices", devicesFolder, "--database", "\(work)/hearth.db", "--models", "\(work)/models",
+            "--training-data", history, "--broker", "127.0.0.1:\(port)", "--speed", String(speed), "--clock-origin",
+            String(origin), "--print-events",
         ]
-        if plant.device.isEmpty {
-            arguments += ["--devices", plant.devices]
-        } else {
-            // The agent reads a folder: give it one holding just the chosen files.
-            let chosen = "\(folder)/devices"
-            mkdir(chosen, 0o755)
-            for path in plant.device {
-                let name = path.split(separator: "/").last.map(String.init) ?? path
-                symlink(Self.absolute(path), "\(chosen)/\(name)")
-            }
-            arguments += ["--devices", chosen]
-        }
+        if readingsEvery > 0 { arguments += ["--print-readings-every", String(readingsEvery)] }
         if let duration { arguments += ["--duration", String(duration)] }
         let agent = try ChildProcess(executable: agentPath, arguments: arguments)
 
@@ -112,8 +124,22 @@ struct DemoCommand: AsyncParsableCommand {
         if agent.isRunning { agent.signal(SIGTERM) }
         let status = agent.wait(timeoutSeconds: 15) ?? agent.stop(graceSeconds: 1)
         _ = signals
-        print("\nagent stopped (status \(status.map(String.init) ?? "unknown")); readings kept in \(databasePath)")
-        print("show them with: \(agentPath) readings --database \(databasePath)")
+        print("\nagent stopped (status \(status.map(String.init) ?? "unknown")); everything is kept in \(work)")
+        print("see it with: \(agentPath) status --database \(work)/hearth.db")
+        print("             \(agentPath) models list --database \(work)/hearth.db")
+        print("             \(agentPath) models decisions --database \(work)/hearth.db")
+    }
+
+    static func temporaryFolder() throws -> String {
+        var template = Array("/tmp/hearth-demo-XXXXXX".utf8CString)
+        guard mkdtemp(&template) != nil else { throw ValidationError("cannot create a temporary folder") }
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func write(_ text: String, to path: String) throws {
+        guard let file = fopen(path, "w") else { throw ValidationError("cannot write \(path)") }
+        fputs(text, file)
+        fclose(file)
     }
 
     /// A program in the same folder as this one.
@@ -124,11 +150,13 @@ struct DemoCommand: AsyncParsableCommand {
         let path = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/") + "/" + name
     }
+}
 
-    static func absolute(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        guard getcwd(&buffer, buffer.count) != nil else { return path }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + path
+/// Plant durations for people: "4h", "90m", "45s".
+enum YAMLDuration {
+    static func format(_ seconds: Double) -> String {
+        if seconds >= 3600, seconds.truncatingRemainder(dividingBy: 3600) == 0 { return "\(Int(seconds / 3600)) h" }
+        if seconds >= 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(seconds / 60)) min" }
+        return "\(Int(seconds)) s"
     }
 }
