@@ -79,16 +79,20 @@ let package = Package(
             swiftSettings: strict),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["Fieldbus", "Simulator"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(
+            name: "TestSupport", dependencies: ["Fieldbus", "Simulator"], path: "Tests/TestSupport",
+            swiftSettings: strict),
         .testTarget(name: "TreesTests", dependencies: ["Trees"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "Trees"], swiftSettings: strict),
-        .testTarget(name: "FieldbusTests", dependencies: ["Fieldbus", "Simulator", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "FieldbusTests", dependencies: ["Fieldbus", "Simulator", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: strict),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
         .testTarget(name: "PlantTests", dependencies: ["Plant", "Fieldbus", "YAML"], swiftSettings: strict),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Plant", "TestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "SimulatorTests", dependencies: ["Simulator", "Plant", "Fieldbus", "TestSupport"], swiftSettings: strict),
+            name: "SimulatorTests", dependencies: ["Simulator", "Plant", "Fieldbus", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "CollectTests",
             dependencies: ["Agent", "Simulator", "Plant", "Fieldbus", "SQLite", "TestSupport"],

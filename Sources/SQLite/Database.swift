@@ -26,7 +26,8 @@ public final class Database {
     public init(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLiteError) {
         self.path = path
         var opened: OpaquePointer?
-        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let flags =
+            (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         let rc = sqlite3_open_v2(path, &opened, flags, nil)
         guard rc == SQLITE_OK, let opened else {
@@ -71,7 +72,9 @@ public final class Database {
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
     /// - Parameter immediate: takes the write lock at the start (`BEGIN IMMEDIATE`), so a writer never fails midway
     ///   on a lock another connection holds.
-    public func transaction<Result>(immediate: Bool = true, _ body: () throws(SQLiteError) -> Result)
+    public func transaction<Result>(
+        immediate: Bool = true, _ body: () throws(SQLiteError) -> Result
+    )
         throws(SQLiteError) -> Result
     {
         try execute(immediate ? "BEGIN IMMEDIATE" : "BEGIN")

@@ -37,7 +37,9 @@ public final class Statement {
     }
 
     /// Runs the statement and calls `body` for each row, without keeping them all in memory.
-    public func forEachRow(_ parameters: [any SQLiteBindable] = [], _ body: (Row) throws(SQLiteError) -> Void)
+    public func forEachRow(
+        _ parameters: [any SQLiteBindable] = [], _ body: (Row) throws(SQLiteError) -> Void
+    )
         throws(SQLiteError)
     {
         try bind(parameters)
@@ -66,7 +68,9 @@ public final class Statement {
             case .text(let value):
                 rc = value.withCString { hearth_sqlite3_bind_text_copy(handle, index, $0, -1) }
             case .blob(let value):
-                rc = value.withUnsafeBytes { hearth_sqlite3_bind_blob_copy(handle, index, $0.baseAddress, Int32($0.count)) }
+                rc = value.withUnsafeBytes {
+                    hearth_sqlite3_bind_blob_copy(handle, index, $0.baseAddress, Int32($0.count))
+                }
             }
             guard rc == SQLITE_OK else { throw database.lastError(sql: sql) }
         }

@@ -71,7 +71,8 @@ struct ModelsCommand: AsyncParsableCommand {
                 throw ValidationError("no model v\(version) in \(location.database)")
             }
             let current = try await store.deployments().first { $0.device == device && $0.role == "champion" }
-            let summary = "v\(version) promoted on \(device) by hand (was v\(current.map { String($0.version) } ?? "none"))"
+            let summary =
+                "v\(version) promoted on \(device) by hand (was v\(current.map { String($0.version) } ?? "none"))"
             let now = AcceleratedClock.realNow()
             try await store.deploy(
                 [.champion(device: device, version: version, previous: current?.version)],
@@ -89,14 +90,20 @@ struct ModelsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try await AgentStore.open(location.database, readOnly: false)
-            guard let current = try await store.deployments().first(where: { $0.device == device && $0.role == "champion" }),
+            guard
+                let current = try await store.deployments().first(where: {
+                    $0.device == device && $0.role == "champion"
+                }),
                 let previous = current.previousChampion
             else {
                 throw ValidationError("\(device) has no previous champion to roll back to")
             }
             let summary = "v\(current.version) rolled back on \(device) by hand; v\(previous) serves again"
             try await store.deploy(
-                [.champion(device: device, version: previous, previous: nil), .withdraw(device: device, version: current.version)],
+                [
+                    .champion(device: device, version: previous, previous: nil),
+                    .withdraw(device: device, version: current.version),
+                ],
                 decision: ("rollback", summary, .object(["manual": .bool(true)])), device: device, version: previous,
                 messages: [], at: AcceleratedClock.realNow())
             print(summary)

@@ -9,7 +9,8 @@ import Plant
 struct OnboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "onboard",
-        abstract: "Validate a device file and place it in the agent's devices folder; the running agent starts polling it.",
+        abstract:
+            "Validate a device file and place it in the agent's devices folder; the running agent starts polling it.",
         discussion: """
             The file is checked first (as by `hearth validate`, including against the folder's other files); if it \
             has a problem, nothing changes. Otherwise it is copied atomically into the folder, where the running \
@@ -59,6 +60,8 @@ struct OnboardCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let device = try DeviceFileLoader.load(path: destination)
-        print("\(device.id) onboarded: \(destination) (\(device.connection.summary)); the running agent starts polling it within seconds")
+        print(
+            "\(device.id) onboarded: \(destination) (\(device.connection.summary)); the running agent starts polling it within seconds"
+        )
     }
 }

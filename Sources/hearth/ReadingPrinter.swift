@@ -11,7 +11,9 @@ enum ReadingPrinter {
     static func line(for readings: [Reading], units: [String: [String: String]]) -> [String] {
         var byDevice: [(String, [Reading])] = []
         for reading in readings {
-            if let index = byDevice.firstIndex(where: { $0.0 == reading.device && $0.1.first?.timeMilliseconds == reading.timeMilliseconds }) {
+            if let index = byDevice.firstIndex(where: {
+                $0.0 == reading.device && $0.1.first?.timeMilliseconds == reading.timeMilliseconds
+            }) {
                 byDevice[index].1.append(reading)
             } else {
                 byDevice.append((reading.device, [reading]))
@@ -38,7 +40,9 @@ enum ReadingPrinter {
         if text.contains("e") { return text }
         if let dot = text.firstIndex(of: ".") {
             let digits = text.distance(from: dot, to: text.endIndex) - 1
-            if digits > decimals { text = String(text.prefix(text.distance(from: text.startIndex, to: dot) + decimals + 1)) }
+            if digits > decimals {
+                text = String(text.prefix(text.distance(from: text.startIndex, to: dot) + decimals + 1))
+            }
         }
         return text
     }

@@ -7,7 +7,8 @@ struct ReadingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "readings",
         abstract: "Show stored readings, newest last.",
-        discussion: "Reads the database without disturbing a running agent (WAL mode lets readers and the writer overlap).")
+        discussion:
+            "Reads the database without disturbing a running agent (WAL mode lets readers and the writer overlap).")
 
     @Option(name: .long, help: "SQLite database file.")
     var database = "hearth.db"
@@ -50,7 +51,9 @@ struct ReadingsCommand: AsyncParsableCommand {
             let status = row[5].text ?? ""
             let detail = row[6].text ?? ""
             if csv {
-                print([row[0].text ?? "", row[1].text ?? "", time, value, unit, status, detail].map(Self.csvField).joined(separator: ","))
+                print(
+                    [row[0].text ?? "", row[1].text ?? "", time, value, unit, status, detail].map(Self.csvField).joined(
+                        separator: ","))
             } else {
                 let shown = status == "ok" ? "\(value) \(unit)" : "<\(status)> \(detail)"
                 print("\(time)  \(row[0].text ?? "")  \(row[1].text ?? "")  \(shown)")
@@ -60,6 +63,7 @@ struct ReadingsCommand: AsyncParsableCommand {
 
     static func csvField(_ text: String) -> String {
         text.contains(",") || text.contains("\"") || text.contains("\n")
-            ? "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\"" : text
+            ? "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+            : text
     }
 }

@@ -1,6 +1,6 @@
 import Agent
-import Fieldbus
 import ArgumentParser
+import Fieldbus
 import Logging
 import Plant
 import Synchronization
@@ -20,7 +20,8 @@ struct RunCommand: AsyncParsableCommand {
             published to the broker). Options given here override the configuration file.
             """)
 
-    @Option(name: .long, help: "The agent configuration file (YAML). Without it, the defaults of docs/configuration.md.")
+    @Option(
+        name: .long, help: "The agent configuration file (YAML). Without it, the defaults of docs/configuration.md.")
     var config: String?
 
     @Option(name: .long, help: "Folder of device files (overrides `devices`).")
@@ -32,7 +33,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Folder of model files (overrides `models`).")
     var models: String?
 
-    @Option(name: .long, help: "Labeled history CSV for the first model and for adaptation (overrides `training_data`).")
+    @Option(
+        name: .long, help: "Labeled history CSV for the first model and for adaptation (overrides `training_data`).")
     var trainingData: String?
 
     @Option(name: .long, help: "MQTT broker as HOST:PORT (overrides `broker.host` and `broker.port`).")
@@ -43,7 +45,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: "Real time (ms since the Unix epoch) at which plant time starts running at --speed; give the simulator the same value.")
+        help:
+            "Real time (ms since the Unix epoch) at which plant time starts running at --speed; give the simulator the same value."
+    )
     var clockOrigin: Int64?
 
     @Option(name: .long, help: "Stop after this many real seconds.")
@@ -52,7 +56,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print every stored reading, one line per device and poll.")
     var printReadings = false
 
-    @Option(name: .long, help: "Print a device's readings at most once per this many plant seconds (implies --print-readings).")
+    @Option(
+        name: .long,
+        help: "Print a device's readings at most once per this many plant seconds (implies --print-readings).")
     var printReadingsEvery: Double?
 
     @Flag(name: .long, help: "Print every prediction, alarm, event outcome and model decision.")
@@ -109,7 +115,9 @@ struct RunCommand: AsyncParsableCommand {
                 guard print, let first = readings.first else { return }
                 if every > 0 {
                     let due = lastPrinted.withLock { printed -> Bool in
-                        guard first.timeMilliseconds - (printed[first.device] ?? .min / 2) >= every else { return false }
+                        guard first.timeMilliseconds - (printed[first.device] ?? .min / 2) >= every else {
+                            return false
+                        }
                         printed[first.device] = first.timeMilliseconds
                         return true
                     }
@@ -142,7 +150,11 @@ struct RunCommand: AsyncParsableCommand {
         let (devices, _) = DeviceFileLoader.loadFolder(path: folder)
         return Dictionary(
             devices.map { device in
-                (device.id, Dictionary(device.signals.compactMap { s in s.unit.map { (s.name, $0) } }, uniquingKeysWith: { a, _ in a }))
+                (
+                    device.id,
+                    Dictionary(
+                        device.signals.compactMap { s in s.unit.map { (s.name, $0) } }, uniquingKeysWith: { a, _ in a })
+                )
             }, uniquingKeysWith: { a, _ in a })
     }
 }

@@ -7,7 +7,9 @@ struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show the agent's last status report: furnaces, models, live errors, alarms, drift, resources.",
-        discussion: "Reads the report the running agent writes to its database every status_interval (also published, retained, on <topic_prefix>/<client_id>/status).")
+        discussion:
+            "Reads the report the running agent writes to its database every status_interval (also published, retained, on <topic_prefix>/<client_id>/status)."
+    )
 
     @Option(name: .long, help: "SQLite database file.")
     var database = "hearth.db"
@@ -56,9 +58,10 @@ struct StatusCommand: AsyncParsableCommand {
                 if case .array(let list)? = device.value(atPath: "shadows"), !list.isEmpty {
                     shadows = ", shadows " + list.map { "v" + string($0) }.joined(separator: ", ")
                 }
-                print("\n\(id): \(string(device.value(atPath: "prediction_source")))\(shadows)"
-                    + (device.value(atPath: "onboarding") == .bool(true) ? " (onboarding)" : "")
-                    + (device.value(atPath: "training") == .bool(true) ? " (training a candidate)" : ""))
+                print(
+                    "\n\(id): \(string(device.value(atPath: "prediction_source")))\(shadows)"
+                        + (device.value(atPath: "onboarding") == .bool(true) ? " (onboarding)" : "")
+                        + (device.value(atPath: "training") == .bool(true) ? " (training a candidate)" : ""))
                 let alarms = device.value(atPath: "alarms")
                 print(
                     "  events \(string(alarms?.value(atPath: "events"))), failed \(string(alarms?.value(atPath: "failed_events"))), "
@@ -72,13 +75,15 @@ struct StatusCommand: AsyncParsableCommand {
                         print(
                             "  \(version == "0" ? "fallback rule" : "model v\(version)"): MAPE \(string(model.value(atPath: "mape_percent"))) % "
                                 + "from alarm_from (\(string(model.value(atPath: "mape_all_checkpoints_percent"))) % at all checkpoints), "
-                                + "MAE \(string(model.value(atPath: "mae_mbar"))) mbar over \(string(model.value(atPath: "events"))) events")
+                                + "MAE \(string(model.value(atPath: "mae_mbar"))) mbar over \(string(model.value(atPath: "events"))) events"
+                        )
                     }
                 }
                 if let drift = device.value(atPath: "drift") {
                     print(
                         "  drift: \(string(drift.value(atPath: "drift"))) at \(string(drift.value(atPath: "checked"))) "
-                            + "(classifier AUC \(string(drift.value(atPath: "classifier_auc"))), MMD p \(string(drift.value(atPath: "mmd_p_value"))))")
+                            + "(classifier AUC \(string(drift.value(atPath: "classifier_auc"))), MMD p \(string(drift.value(atPath: "mmd_p_value"))))"
+                    )
                 }
             }
         }

@@ -112,6 +112,7 @@ struct MQTTPayloadMapperTests {
     func silence() {
         var mapper = MQTTPayloadMapper(device: Self.device)
         let readings = mapper.silence(at: 100_000, since: 10_000)
-        #expect(readings.allSatisfy { $0.status == .noData && $0.detail == "no message on the device's topic for 90 s" })
+        #expect(
+            readings.allSatisfy { $0.status == .noData && $0.detail == "no message on the device's topic for 90 s" })
     }
 }

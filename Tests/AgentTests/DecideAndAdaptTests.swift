@@ -27,7 +27,9 @@ struct PolicyTests {
         policy.minimumImprovement = 0.1
         let promotion = PromotionPolicy(policy: policy)
         func comparison(_ events: Int, _ challenger: Double, _ incumbent: Double) -> LiveComparison {
-            LiveComparison(device: "d", challenger: 2, incumbent: 1, events: events, challengerMAPE: challenger, incumbentMAPE: incumbent)
+            LiveComparison(
+                device: "d", challenger: 2, incumbent: 1, events: events, challengerMAPE: challenger,
+                incumbentMAPE: incumbent)
         }
         #expect(promotion.judge(shadow: comparison(4, 5, 50)) == .wait)
         #expect(promotion.judge(shadow: comparison(5, 44, 50)) == .promote)
@@ -42,15 +44,22 @@ struct PolicyTests {
         policy.rollbackTolerance = 0.5
         let promotion = PromotionPolicy(policy: policy)
         func comparison(_ events: Int, _ champion: Double, _ previous: Double) -> LiveComparison {
-            LiveComparison(device: "d", challenger: 2, incumbent: 1, events: events, challengerMAPE: champion, incumbentMAPE: previous)
+            LiveComparison(
+                device: "d", challenger: 2, incumbent: 1, events: events, challengerMAPE: champion,
+                incumbentMAPE: previous)
         }
         #expect(promotion.judge(champion: comparison(3, 14, 30), promotedMAPE: 10) == .wait)
         #expect(promotion.judge(champion: comparison(6, 14, 30), promotedMAPE: 10) == .keep)
-        #expect(promotion.judge(champion: comparison(6, 16, 30), promotedMAPE: 10) == .keep, "worse than it won with, still better than before")
+        #expect(
+            promotion.judge(champion: comparison(6, 16, 30), promotedMAPE: 10) == .keep,
+            "worse than it won with, still better than before")
         #expect(promotion.judge(champion: comparison(6, 16, 12), promotedMAPE: 10) == .rollback)
-        #expect(promotion.judge(champion: comparison(6, 12, 6), promotedMAPE: 11) == .rollback, "the previous one is clearly better")
+        #expect(
+            promotion.judge(champion: comparison(6, 12, 6), promotedMAPE: 11) == .rollback,
+            "the previous one is clearly better")
         #expect(promotion.judge(champion: comparison(6, 12, 11.5), promotedMAPE: 11) == .keep, "within the margin")
-        #expect(promotion.judge(champion: comparison(3, 40, 12), promotedMAPE: 10) == .rollback, "a collapse does not wait")
+        #expect(
+            promotion.judge(champion: comparison(3, 40, 12), promotedMAPE: 10) == .rollback, "a collapse does not wait")
     }
 }
 
@@ -59,9 +68,14 @@ struct EventPipelineTests {
     static let device = DeviceFile(
         id: "f", kind: "esr-furnace", name: "F", connection: .modbusTCP(ModbusTCPEndpoint(host: "127.0.0.1")),
         signals: [
-            SignalDefinition(name: "chamber_pressure", source: .register(RegisterLocation(table: .input, address: 0, type: .float32))),
-            SignalDefinition(name: "event_running", source: .register(RegisterLocation(table: .discrete, address: 0, type: .bool))),
-            SignalDefinition(name: "last_event_minimum", source: .register(RegisterLocation(table: .input, address: 2, type: .float32))),
+            SignalDefinition(
+                name: "chamber_pressure", source: .register(RegisterLocation(table: .input, address: 0, type: .float32))
+            ),
+            SignalDefinition(
+                name: "event_running", source: .register(RegisterLocation(table: .discrete, address: 0, type: .bool))),
+            SignalDefinition(
+                name: "last_event_minimum",
+                source: .register(RegisterLocation(table: .input, address: 2, type: .float32))),
         ],
         attributes: [StaticAttribute(name: "chamber_volume_m3", value: 12)],
         event: EventDefinition(
@@ -83,7 +97,8 @@ struct EventPipelineTests {
         var steps: [EventPipeline.Step] = []
         steps += pipeline.ingest(Self.poll(0, running: false, pressure: 1000, minimum: 0.4))
         for k in 1...40 {
-            steps += pipeline.ingest(Self.poll(Int64(k) * 30_000, running: true, pressure: 1000 * pow(0.7, Double(k)), minimum: 0.4))
+            steps += pipeline.ingest(
+                Self.poll(Int64(k) * 30_000, running: true, pressure: 1000 * pow(0.7, Double(k)), minimum: 0.4))
         }
         steps += pipeline.ingest(Self.poll(41 * 30_000, running: false, pressure: 900, minimum: 0.4))
         steps += pipeline.ingest(Self.poll(42 * 30_000, running: false, pressure: 1000, minimum: 1.7))
@@ -107,7 +122,9 @@ struct EventPipelineTests {
         var steps: [EventPipeline.Step] = []
         steps += pipeline.ingest(Self.poll(0, running: true, pressure: 900, minimum: 0.4))
         steps += pipeline.ingest(Self.poll(30_000, running: true, pressure: 0.8, minimum: 0.4))
-        for k in 2...7 { steps += pipeline.ingest(Self.poll(Int64(k) * 30_000, running: false, pressure: 1000, minimum: 0.4)) }
+        for k in 2...7 {
+            steps += pipeline.ingest(Self.poll(Int64(k) * 30_000, running: false, pressure: 1000, minimum: 0.4))
+        }
         #expect(steps.last == .labeled(start: 0, end: 60_000, minimum: 0.8, source: "observed", failed: false))
     }
 
@@ -132,11 +149,14 @@ struct PredictorTests {
             featureNames: features, rows: rows, targets: (0..<50).map { Float($0) / 10 }, targetName: target)
         var parameters = GradientBoostingParameters()
         parameters.treeCount = 5
-        let trained = try GradientBoostedTrees.train(on: dataset, parameters: parameters, createdAt: "2026-01-01T00:00:00Z")
+        let trained = try GradientBoostedTrees.train(
+            on: dataset, parameters: parameters, createdAt: "2026-01-01T00:00:00Z")
         var metadata = trained.metadata
         if let schema { metadata?.parameters["feature_schema"] = schema }
         return .gradientBoosted(
-            try GradientBoostedTrees(featureNames: trained.featureNames, baseScore: trained.baseScore, trees: trained.trees, metadata: metadata))
+            try GradientBoostedTrees(
+                featureNames: trained.featureNames, baseScore: trained.baseScore, trees: trained.trees,
+                metadata: metadata))
     }
 
     @Test("A model whose features the agent does not compute, or of another schema, is refused with the reason")
@@ -150,12 +170,15 @@ struct PredictorTests {
         }
         #expect(error?.message.contains("\"pressure_at_60s\"") == true)
         let other = try Self.model(features: ["pressure_mbar"], target: nil, schema: "pumping-event-v0")
-        #expect(throws: FeatureSchemaError.self) { try MinimumPressurePredictor(version: 3, model: other, attributes: []) }
+        #expect(throws: FeatureSchemaError.self) {
+            try MinimumPressurePredictor(version: 3, model: other, attributes: [])
+        }
     }
 
     @Test("Models trained on log(minimum) or on log(minimum ÷ pressure) predict the minimum")
     func logarithmicTargets() throws {
-        let logarithm = try Self.model(features: ["pressure_mbar"], target: MinimumPressurePredictor.logarithmicTargetName)
+        let logarithm = try Self.model(
+            features: ["pressure_mbar"], target: MinimumPressurePredictor.logarithmicTargetName)
         let predictor = try MinimumPressurePredictor(version: 1, model: logarithm, attributes: [])
         #expect(predictor.target == .logarithm)
         let raw = Double(logarithm.predict(row: [20]))

@@ -44,15 +44,20 @@ struct AdaptationTests {
         let furnaces = scenario.allDevices.map { scenario.furnace(for: $0, origin: 1_767_225_600_000) }
         let generator = HistoryGenerator(furnaces: furnaces)
         func rows(_ events: [HistoryGenerator.Event]) -> [LabeledRow] {
-            events.flatMap { event in event.features.map { LabeledRow(features: $0, minimum: event.minimumPressure, origin: event.device) } }
+            events.flatMap { event in
+                event.features.map { LabeledRow(features: $0, minimum: event.minimumPressure, origin: event.device) }
+            }
         }
-        let history = rows(generator.events(of: furnaces[0], count: 200) + generator.events(of: furnaces[1], count: 200))
+        let history = rows(
+            generator.events(of: furnaces[0], count: 200) + generator.events(of: furnaces[1], count: 200))
         let own = generator.events(of: furnaces[2], count: 80)
         let later = generator.events(of: furnaces[2], count: 80, skip: 120)
         let trainer = CandidateTrainer()
         let policy = AgentPolicy()
         let original = try await trainer.train(
-            CandidateRequest(source: history, target: [], own: [], featureNames: Self.names, weighting: .none, policy: policy, createdAt: "t")
+            CandidateRequest(
+                source: history, target: [], own: [], featureNames: Self.names, weighting: .none, policy: policy,
+                createdAt: "t")
         ).model
         let adapted = try await trainer.train(
             CandidateRequest(

@@ -2,13 +2,15 @@ import Foundation
 import Plant
 import SQLite
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 /// The `hearth` executable beside the test binary.
 func builtExecutable(_ name: String) throws -> String {
     let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-    for folder in [testBinary.deletingLastPathComponent(), testBinary.deletingLastPathComponent().deletingLastPathComponent()] {
+    for folder in [
+        testBinary.deletingLastPathComponent(), testBinary.deletingLastPathComponent().deletingLastPathComponent(),
+    ] {
         let candidate = folder.appendingPathComponent(name).path
         if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
     }
@@ -26,13 +28,17 @@ struct AgentProcessTests {
         let a = try String(contentsOf: root.appendingPathComponent("furnace-a.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "port: 15021", with: "port: \(port)")
         let b = try String(contentsOf: root.appendingPathComponent("furnace-b.yaml"), encoding: .utf8)
-            .replacingOccurrences(of: "/tmp/hearth-sim/furnace-b.tty", with: folder.appendingPathComponent("b.tty").path)
+            .replacingOccurrences(
+                of: "/tmp/hearth-sim/furnace-b.tty", with: folder.appendingPathComponent("b.tty").path)
         try a.write(to: devices.appendingPathComponent("furnace-a.yaml"), atomically: true, encoding: .utf8)
         try b.write(to: devices.appendingPathComponent("furnace-b.yaml"), atomically: true, encoding: .utf8)
-        let loaded = try [a, b].enumerated().map { try DeviceFileLoader.parse($0.element, file: "furnace-\($0.offset).yaml") }
+        let loaded = try [a, b].enumerated().map {
+            try DeviceFileLoader.parse($0.element, file: "furnace-\($0.offset).yaml")
+        }
         let origin = AcceleratedClock.realNow()
         let clock = AcceleratedClock(speed: 60, realOrigin: origin, plantOrigin: origin)
-        let simulator = PlantSimulator(furnaces: SimulatedFurnace.make(devices: loaded, seed: 3, origin: origin), clock: clock)
+        let simulator = PlantSimulator(
+            furnaces: SimulatedFurnace.make(devices: loaded, seed: 3, origin: origin), clock: clock)
         try simulator.start()
         return (devices, simulator, origin)
     }
@@ -132,7 +138,8 @@ struct AgentRestartTests {
         let database = folder.appendingPathComponent("hearth.db").path
         let models = folder.appendingPathComponent("models").path
         let arguments = [
-            "run", "--devices", devices.path, "--database", database, "--models", models, "--training-data", history.path,
+            "run", "--devices", devices.path, "--database", database, "--models", models, "--training-data",
+            history.path,
             "--speed", "120", "--clock-origin", String(origin),
         ]
         func count(_ sql: String) -> Int64 {
@@ -141,7 +148,10 @@ struct AgentRestartTests {
         let first = try ChildProcess(
             executable: try builtExecutable("hearth"), arguments: arguments,
             output: folder.appendingPathComponent("first.txt").path)
-        #expect(await eventually(timeoutSeconds: 120) { count("SELECT count(*) FROM predictions WHERE model_version = 1") >= 3 })
+        #expect(
+            await eventually(timeoutSeconds: 120) {
+                count("SELECT count(*) FROM predictions WHERE model_version = 1") >= 3
+            })
         first.signal(SIGKILL)
         #expect(first.wait(timeoutSeconds: 5) == 128 + SIGKILL)
 

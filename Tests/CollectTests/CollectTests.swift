@@ -4,8 +4,8 @@ import Foundation
 import Logging
 import Plant
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Collecting from simulated furnaces over real Modbus TCP, a real pty and a real mosquitto")
 struct CollectTests {
@@ -63,9 +63,11 @@ struct CollectTests {
         for device in plant.devices {
             let furnace = try #require(plant.simulator.furnace(device.id))
             let readings = try await store.readings(device: device.id)
-            #expect(readings.count == times.count * device.signals.count, "\(device.id): one reading per signal and poll")
+            #expect(
+                readings.count == times.count * device.signals.count, "\(device.id): one reading per signal and poll")
             for reading in readings {
-                let expected = try #require(furnace.expectedDecodedValue(signal: reading.signal, at: reading.timeMilliseconds))
+                let expected = try #require(
+                    furnace.expectedDecodedValue(signal: reading.signal, at: reading.timeMilliseconds))
                 let signal = try #require(device.signal(named: reading.signal))
                 if expected.isNaN {
                     #expect(reading.status == .notANumber, "\(device.id)/\(reading.signal) before any event has ended")
@@ -95,19 +97,24 @@ struct CollectTests {
         let b = try #require(plant.simulator.furnace("furnace-b"))
         let c = try #require(plant.simulator.furnace("furnace-c"))
 
-        func expectStatus(_ device: String, _ signal: String, at time: Int64, _ status: ReadingStatus,
-                          containing text: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        func expectStatus(
+            _ device: String, _ signal: String, at time: Int64, _ status: ReadingStatus,
+            containing text: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+        ) async throws {
             let reading = try await store.readings(device: device, signal: signal, from: time, to: time).first
-            #expect(reading?.status == status, "\(device)/\(signal): \(reading?.detail ?? "no reading")",
-                    sourceLocation: sourceLocation)
+            #expect(
+                reading?.status == status, "\(device)/\(signal): \(reading?.detail ?? "no reading")",
+                sourceLocation: sourceLocation)
             if let text {
-                #expect(reading?.detail?.contains(text) == true, "\(reading?.detail ?? "")", sourceLocation: sourceLocation)
+                #expect(
+                    reading?.detail?.contains(text) == true, "\(reading?.detail ?? "")", sourceLocation: sourceLocation)
             }
         }
 
         _ = try await Self.advance(plant, store: store, polls: 2)
         let now = plant.clock.now()
-        a.inject(Fault(device: "furnace-a", kind: .notANumber(signal: "chamber_pressure"), start: now, end: now + 45_000))
+        a.inject(
+            Fault(device: "furnace-a", kind: .notANumber(signal: "chamber_pressure"), start: now, end: now + 45_000))
         a.inject(Fault(device: "furnace-a", kind: .outOfRange(signal: "pump_current"), start: now, end: now + 45_000))
         b.inject(Fault(device: "furnace-b", kind: .exception(code: 4), start: now, end: now + 45_000))
         c.inject(Fault(device: "furnace-c", kind: .garbledPayload, start: now, end: now + 45_000))

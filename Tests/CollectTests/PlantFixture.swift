@@ -60,7 +60,9 @@ final class PlantFixture: @unchecked Sendable {
 }
 
 /// Waits until a condition holds, checking every `every` seconds (20 ms by default); false after the timeout.
-func eventually(timeoutSeconds: Double = 10, every: Double = 0.02, _ condition: () async throws -> Bool) async rethrows
+func eventually(
+    timeoutSeconds: Double = 10, every: Double = 0.02, _ condition: () async throws -> Bool
+) async rethrows
     -> Bool
 {
     let deadline = Date().addingTimeInterval(timeoutSeconds)

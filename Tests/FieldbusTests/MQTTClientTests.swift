@@ -1,9 +1,9 @@
 import Foundation
+import Simulator
+import TestSupport
 import Testing
 
 @testable import Fieldbus
-import Simulator
-import TestSupport
 
 @Suite("MQTT client against a real mosquitto")
 struct MQTTClientTests {

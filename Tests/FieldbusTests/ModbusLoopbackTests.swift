@@ -25,7 +25,8 @@ struct ModbusLoopbackTests {
         }
         defer { server.stop() }
         #expect(server.port > 0)
-        let client = try ModbusConnection(transport: .tcp(host: "127.0.0.1", port: server.port), unitID: 1, timeoutSeconds: 1)
+        let client = try ModbusConnection(
+            transport: .tcp(host: "127.0.0.1", port: server.port), unitID: 1, timeoutSeconds: 1)
         try client.connect()
         let holding = try client.readRegisters(.holding, address: 0, count: 8)
         #expect(RegisterCodec.decode(holding[0..<2], as: .float32, order: .cdab) == 123456.0)
@@ -45,7 +46,8 @@ struct ModbusLoopbackTests {
             ModbusReply(.serve(ModbusDataImage()))
         }
         defer { server.stop() }
-        let client = try ModbusConnection(transport: .tcp(host: "127.0.0.1", port: server.port), unitID: 1, timeoutSeconds: 1)
+        let client = try ModbusConnection(
+            transport: .tcp(host: "127.0.0.1", port: server.port), unitID: 1, timeoutSeconds: 1)
         try client.connect()
         let error = #expect(throws: ModbusError.self) { try client.readRegisters(.holding, address: 15, count: 2) }
         #expect(error?.kind == .exception(code: 2))
@@ -53,16 +55,20 @@ struct ModbusLoopbackTests {
         #expect(error?.requiresReconnect == false)
     }
 
-    @Test("TCP: injected faults surface as typed errors", arguments: [
-        (ModbusReply(.exception(code: 4)), ModbusError.Kind.exception(code: 4)),
-        (ModbusReply(.silence), .timeout),
-        (ModbusReply(.serve(ModbusDataImage()), delaySeconds: 0.6), .timeout),
-        (ModbusReply(.disconnect), .connection),
-    ])
+    @Test(
+        "TCP: injected faults surface as typed errors",
+        arguments: [
+            (ModbusReply(.exception(code: 4)), ModbusError.Kind.exception(code: 4)),
+            (ModbusReply(.silence), .timeout),
+            (ModbusReply(.serve(ModbusDataImage()), delaySeconds: 0.6), .timeout),
+            (ModbusReply(.disconnect), .connection),
+        ])
     func faults(reply: ModbusReply, expected: ModbusError.Kind) throws {
-        let server = try ModbusServer(endpoint: .tcp(host: "127.0.0.1", port: 0), units: [1: Self.layout]) { _ in reply }
+        let server = try ModbusServer(endpoint: .tcp(host: "127.0.0.1", port: 0), units: [1: Self.layout]) { _ in reply
+        }
         defer { server.stop() }
-        let client = try ModbusConnection(transport: .tcp(host: "127.0.0.1", port: server.port), unitID: 1, timeoutSeconds: 0.3)
+        let client = try ModbusConnection(
+            transport: .tcp(host: "127.0.0.1", port: server.port), unitID: 1, timeoutSeconds: 0.3)
         try client.connect()
         let error = #expect(throws: ModbusError.self) { try client.readRegisters(.holding, address: 0, count: 2) }
         if expected == .connection {
@@ -79,7 +85,8 @@ struct ModbusLoopbackTests {
             ModbusReply(.serve(ModbusDataImage()))
         }
         defer { server.stop() }
-        let client = try ModbusConnection(transport: .tcp(host: "127.0.0.1", port: server.port), unitID: 9, timeoutSeconds: 1)
+        let client = try ModbusConnection(
+            transport: .tcp(host: "127.0.0.1", port: server.port), unitID: 9, timeoutSeconds: 1)
         try client.connect()
         let error = #expect(throws: ModbusError.self) { try client.readRegisters(.holding, address: 0, count: 1) }
         #expect(error?.kind == .exception(code: 11))
@@ -92,7 +99,8 @@ struct ModbusLoopbackTests {
         }
         let port = server.port
         server.stop()
-        let client = try ModbusConnection(transport: .tcp(host: "127.0.0.1", port: port), unitID: 1, timeoutSeconds: 0.5)
+        let client = try ModbusConnection(
+            transport: .tcp(host: "127.0.0.1", port: port), unitID: 1, timeoutSeconds: 0.5)
         let error = #expect(throws: ModbusError.self) { try client.connect() }
         #expect(error?.kind == .connection)
         #expect(error?.description.contains("127.0.0.1:\(port)") == true)
@@ -108,7 +116,8 @@ struct ModbusLoopbackTests {
             units: [2: Self.layout]
         ) { _ in ModbusReply(.serve(image)) }
         defer { server.stop() }
-        let transport = ModbusTransport.rtu(device: line.clientPath, baud: 19200, parity: .even, dataBits: 8, stopBits: 1)
+        let transport = ModbusTransport.rtu(
+            device: line.clientPath, baud: 19200, parity: .even, dataBits: 8, stopBits: 1)
         let client = try ModbusConnection(transport: transport, unitID: 2, timeoutSeconds: 1)
         try client.connect()
         let holding = try client.readRegisters(.holding, address: 0, count: 8)
@@ -118,7 +127,8 @@ struct ModbusLoopbackTests {
 
         client.close()
         try client.connect()
-        #expect(try client.readBits(.discrete, address: 10, count: 2) == [false, true], "reads again after reconnecting")
+        #expect(
+            try client.readBits(.discrete, address: 10, count: 2) == [false, true], "reads again after reconnecting")
         client.close()
 
         let stranger = try ModbusConnection(transport: transport, unitID: 7, timeoutSeconds: 0.3)

@@ -72,11 +72,13 @@ struct RegisterCodecCoverageTests {
                 for value in values {
                     let registers = RegisterCodec.encode(value, as: type, order: order)
                     #expect(registers.count == type.registerCount)
-                    #expect(RegisterCodec.decode(registers, as: type, order: order) == value, "\(type) \(order) \(value)")
+                    #expect(
+                        RegisterCodec.decode(registers, as: type, order: order) == value, "\(type) \(order) \(value)")
                 }
             }
         }
-        let nan = RegisterCodec.decode(RegisterCodec.encode(.nan, as: .float32, order: .abcd), as: .float32, order: .abcd)
+        let nan = RegisterCodec.decode(
+            RegisterCodec.encode(.nan, as: .float32, order: .abcd), as: .float32, order: .abcd)
         #expect(nan.isNaN)
     }
 }

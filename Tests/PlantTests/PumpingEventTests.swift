@@ -11,10 +11,16 @@ struct PumpingEventTrackerTests {
     func runningSignal() {
         var tracker = PumpingEventTracker(definition: Self.bySignal)
         #expect(tracker.update(time: 0, values: ["event_running": 0, "chamber_pressure": 1000]) == nil)
-        #expect(tracker.update(time: 30_000, values: ["event_running": 1, "chamber_pressure": 900]) == .started(start: 30_000))
+        #expect(
+            tracker.update(time: 30_000, values: ["event_running": 1, "chamber_pressure": 900])
+                == .started(start: 30_000))
         #expect(tracker.update(time: 60_000, values: ["event_running": 1]) == .running(start: 30_000, seconds: 30))
-        #expect(tracker.update(time: 90_000, values: ["event_running": 1, "chamber_pressure": 4]) == .running(start: 30_000, seconds: 60))
-        #expect(tracker.update(time: 120_000, values: ["event_running": 0, "chamber_pressure": 990]) == .ended(start: 30_000, end: 120_000, observedMinimum: 4))
+        #expect(
+            tracker.update(time: 90_000, values: ["event_running": 1, "chamber_pressure": 4])
+                == .running(start: 30_000, seconds: 60))
+        #expect(
+            tracker.update(time: 120_000, values: ["event_running": 0, "chamber_pressure": 990])
+                == .ended(start: 30_000, end: 120_000, observedMinimum: 4))
         #expect(tracker.runningSince == nil)
     }
 
@@ -35,10 +41,14 @@ struct PumpingEventTrackerTests {
         #expect(tracker.update(time: 0, values: ["p": 1000]) == nil)
         #expect(tracker.update(time: 30_000, values: ["p": 850]) == .started(start: 30_000))
         #expect(tracker.update(time: 60_000, values: ["p": 920]) == .running(start: 30_000, seconds: 30))
-        #expect(tracker.update(time: 90_000, values: ["p": 960]) == .ended(start: 30_000, end: 90_000, observedMinimum: 850))
+        #expect(
+            tracker.update(time: 90_000, values: ["p": 960]) == .ended(start: 30_000, end: 90_000, observedMinimum: 850)
+        )
         _ = tracker.update(time: 120_000, values: ["p": 100])
         _ = tracker.update(time: 210_000, values: ["p": 50])
-        #expect(tracker.update(time: 270_000, values: ["p": 40]) == .ended(start: 120_000, end: 270_000, observedMinimum: 40))
+        #expect(
+            tracker.update(time: 270_000, values: ["p": 40])
+                == .ended(start: 120_000, end: 270_000, observedMinimum: 40))
     }
 }
 
@@ -98,10 +108,12 @@ struct PlantTimeAndJSONTests {
     @Test("Payloads built from dotted paths serialise and parse back")
     func json() throws {
         let document = JSONValue.object(fromPaths: [
-            ("pressure.value", .number(812.5)), ("pressure.unit", .string("mbar \"abs\"")), ("ts", .number(1_700_000_000)),
+            ("pressure.value", .number(812.5)), ("pressure.unit", .string("mbar \"abs\"")),
+            ("ts", .number(1_700_000_000)),
             ("bad", .number(.nan)),
         ])
-        #expect(document.serialized == #"{"bad":null,"pressure":{"unit":"mbar \"abs\"","value":812.5},"ts":1700000000}"#)
+        #expect(
+            document.serialized == #"{"bad":null,"pressure":{"unit":"mbar \"abs\"","value":812.5},"ts":1700000000}"#)
         let parsed = try JSONValue.parse(Array(document.serialized.utf8))
         #expect(parsed.value(atPath: "pressure.value") == .number(812.5))
         #expect(parsed.value(atPath: "pressure.missing") == nil)

@@ -22,7 +22,8 @@ struct HistoryTests {
         let lines = csv.split(separator: "\n").map(String.init)
         let header = lines[0].split(separator: ",").map(String.init)
         #expect(header == PumpingEventFeatures.names(attributes: generator.attributeNames) + ["min_pressure_mbar"])
-        #expect(generator.attributeNames == ["chamber_volume_m3", "leak_class", "pump_age_years", "pump_nominal_speed_m3h"])
+        #expect(
+            generator.attributeNames == ["chamber_volume_m3", "leak_class", "pump_age_years", "pump_nominal_speed_m3h"])
         #expect(lines.count == 1 + 3 * 10 * 6)
         for line in lines.dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)

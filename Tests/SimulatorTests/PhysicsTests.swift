@@ -88,7 +88,10 @@ struct FaultTests {
     @Test("Valid specifications parse with their window in plant time")
     func valid() throws {
         let stuck = try Fault.parse("furnace-a:stuck:chamber_pressure@600+300", origin: 1_000_000)
-        #expect(stuck == Fault(device: "furnace-a", kind: .stuck(signal: "chamber_pressure"), start: 1_600_000, end: 1_900_000))
+        #expect(
+            stuck
+                == Fault(
+                    device: "furnace-a", kind: .stuck(signal: "chamber_pressure"), start: 1_600_000, end: 1_900_000))
         #expect(try Fault.parse("b:slow:2.5", origin: 0).kind == .slowResponse(seconds: 2.5))
         #expect(try Fault.parse("b:exception", origin: 0).kind == .exception(code: 4))
         #expect(try Fault.parse("c:drop@120", origin: 0) == Fault(device: "c", kind: .dropConnection, start: 120_000))

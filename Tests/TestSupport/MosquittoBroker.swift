@@ -49,7 +49,8 @@ public final class MosquittoBroker: @unchecked Sendable {
                 if process.isRunning { return }
             }
             if let status = process.exitStatus {
-                let log = (try? String(contentsOf: folder.appendingPathComponent("mosquitto.log"), encoding: .utf8)) ?? ""
+                let log =
+                    (try? String(contentsOf: folder.appendingPathComponent("mosquitto.log"), encoding: .utf8)) ?? ""
                 throw BrokerError("mosquitto exited at start (status \(status)): \(log)")
             }
             usleep(20_000)

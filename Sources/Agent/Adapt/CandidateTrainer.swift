@@ -100,7 +100,8 @@ public actor CandidateTrainer {
             do {
                 let bound = request.policy.weightBound
                 let estimate = try ImportanceWeighting(
-                    method: method, bound: bound, clippingMaximum: method == .kmm ? nil : bound, seed: request.policy.seed
+                    method: method, bound: bound, clippingMaximum: method == .kmm ? nil : bound,
+                    seed: request.policy.seed
                 ).weights(source: source, target: target)
                 let mean = estimate.weights.reduce(0, +) / Double(max(1, estimate.weights.count))
                 weights = estimate.weights.map { mean > 0 ? $0 / mean : 1 }
@@ -114,7 +115,8 @@ public actor CandidateTrainer {
             }
         }
         // Rows without a pressure at their checkpoint cannot express the target (the minimum relative to it).
-        let usable: [(LabeledRow, Double)] = (zip(request.source, weights).map { ($0.0, $0.1) }
+        let usable: [(LabeledRow, Double)] =
+            (zip(request.source, weights).map { ($0.0, $0.1) }
             + request.own.map { ($0, -1) }).filter { row, _ in
                 (row.features["pressure_mbar"] ?? .nan) > 0 && row.minimum > 0
             }
@@ -148,7 +150,8 @@ public actor CandidateTrainer {
         let own = request.own.filter { ($0.features["pressure_mbar"] ?? .nan) > 0 }
         if !own.isEmpty {
             let errors = own.map { row -> Double in
-                let ratio = exp(Double(model.predict(row: request.featureNames.map { Float(row.features[$0] ?? .nan) })))
+                let ratio = exp(
+                    Double(model.predict(row: request.featureNames.map { Float(row.features[$0] ?? .nan) })))
                 return abs(ratio * row.features["pressure_mbar"]! - row.minimum) / max(row.minimum, 1e-9)
             }
             metrics["own_rows_mape_percent_in_sample"] = 100 * errors.reduce(0, +) / Double(errors.count)
@@ -189,7 +192,9 @@ public actor CandidateTrainer {
 
     /// Source and target matrices on the weighting features: missing values imputed with the pooled median,
     /// features constant across both samples dropped (they carry no information and cannot be standardised).
-    static func matrices(_ source: [[String: Double]], _ target: [[String: Double]]) throws(TrainingFailure)
+    static func matrices(
+        _ source: [[String: Double]], _ target: [[String: Double]]
+    ) throws(TrainingFailure)
         -> (FeatureMatrix, FeatureMatrix)
     {
         var names: [String] = []

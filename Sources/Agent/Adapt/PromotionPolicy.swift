@@ -8,7 +8,9 @@ public struct LiveComparison: Sendable, Equatable {
     public var challengerMAPE: Double
     public var incumbentMAPE: Double
 
-    public init(device: String, challenger: Int, incumbent: Int, events: Int, challengerMAPE: Double, incumbentMAPE: Double) {
+    public init(
+        device: String, challenger: Int, incumbent: Int, events: Int, challengerMAPE: Double, incumbentMAPE: Double
+    ) {
         self.device = device
         self.challenger = challenger
         self.incumbent = incumbent

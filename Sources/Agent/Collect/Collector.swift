@@ -98,15 +98,19 @@ public actor Collector {
             let failures = readings.filter { !$0.status.isValid }
             if let first = failures.first, failures.count == readings.count {
                 logger.warning(
-                    "no value read", metadata: ["device": "\(device.id)", "status": "\(first.status.rawValue)",
-                        "detail": "\(first.detail ?? "")"])
+                    "no value read",
+                    metadata: [
+                        "device": "\(device.id)", "status": "\(first.status.rawValue)",
+                        "detail": "\(first.detail ?? "")",
+                    ])
             }
             next += interval
             let now = clock.now()
             // Reaching the next slot exactly on time is not an overrun; being past it is.
             if next < now {
                 let skipped = (now - next + interval - 1) / interval
-                logger.warning("poll overran its interval", metadata: ["device": "\(device.id)", "skipped": "\(skipped)"])
+                logger.warning(
+                    "poll overran its interval", metadata: ["device": "\(device.id)", "skipped": "\(skipped)"])
                 next += skipped * interval
             }
         }

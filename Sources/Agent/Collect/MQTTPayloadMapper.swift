@@ -42,7 +42,8 @@ public struct MQTTPayloadMapper: Sendable {
             }
             switch document.value(atPath: path) {
             case nil:
-                return validator.missing(signal, status: .missingField, detail: "payload has no field \(path)", at: time)
+                return validator.missing(
+                    signal, status: .missingField, detail: "payload has no field \(path)", at: time)
             case .number(let raw):
                 return validator.reading(for: signal, raw: raw, at: time)
             case .bool(let flag):

@@ -62,7 +62,9 @@ public actor ModbusDevicePoller {
         var abandoned: ModbusError?
         for read in plan.reads {
             guard let connection, abandoned == nil else {
-                let error = abandoned ?? ModbusError(kind: .connection, errno: 0, message: "not connected", operation: "\(transport)")
+                let error =
+                    abandoned
+                    ?? ModbusError(kind: .connection, errno: 0, message: "not connected", operation: "\(transport)")
                 for member in read.members {
                     guard let signal = signals[member.name] else { continue }
                     byName[member.name] = missing(signal, error: error, at: time)
@@ -144,7 +146,9 @@ public actor ModbusDevicePoller {
             case .invalidResponse, .request: .invalidResponse
             }
         var detail = error.description
-        if case .exception(let code) = error.kind { detail += " (exception \(code): \(ModbusError.exceptionName(code)))" }
+        if case .exception(let code) = error.kind {
+            detail += " (exception \(code): \(ModbusError.exceptionName(code)))"
+        }
         return validator.missing(signal, status: status, detail: detail, at: time)
     }
 }
@@ -154,15 +158,5 @@ extension String {
     init(format1 value: Double) {
         let tenths = Int64((value * 10).rounded())
         self = "\(tenths / 10).\(abs(tenths % 10))"
-    }
-}
-
-extension SerialParity {
-    var transportParity: ModbusTransport.Parity {
-        switch self {
-        case .none: .none
-        case .even: .even
-        case .odd: .odd
-        }
     }
 }

@@ -25,7 +25,8 @@ public struct SignalValidator: Sendable {
             if count >= stuckAfter {
                 return .missing(
                     device: device, signal: signal.name, at: time, status: .stuck,
-                    detail: "\(signal.name) unchanged at \(format(value)) for \(count) readings (stuck_after: \(stuckAfter))",
+                    detail:
+                        "\(signal.name) unchanged at \(format(value)) for \(count) readings (stuck_after: \(stuckAfter))",
                     raw: raw)
             }
         }
@@ -40,7 +41,9 @@ public struct SignalValidator: Sendable {
     }
 
     /// A missing reading for a signal, with the reason it could not be read.
-    public mutating func missing(_ signal: SignalDefinition, status: ReadingStatus, detail: String, at time: Int64)
+    public mutating func missing(
+        _ signal: SignalDefinition, status: ReadingStatus, detail: String, at time: Int64
+    )
         -> Reading
     {
         repeats[signal.name] = nil

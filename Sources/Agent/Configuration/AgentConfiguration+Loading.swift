@@ -14,7 +14,8 @@ extension AgentConfiguration {
         "status_interval", "policy",
     ]
     static let policyKeys = [
-        "alarm_margin", "alarm_confirmations", "alarm_from", "fallback_factor", "algorithm", "weighting", "trees", "max_depth", "learning_rate", "adapt",
+        "alarm_margin", "alarm_confirmations", "alarm_from", "fallback_factor", "algorithm", "weighting", "trees",
+        "max_depth", "learning_rate", "adapt",
         "onboarding_events", "retrain_growth", "drift_window", "shadow_events", "min_improvement", "rollback_events",
         "rollback_tolerance", "own_event_share", "weight_bound", "seed",
     ]
@@ -141,7 +142,8 @@ struct ConfigurationReader {
             guard let number = yaml.number(key, in: fields), let node = fields[key] else { return }
             guard range.contains(number) else {
                 yaml.report(
-                    "\(number) is outside \(range.lowerBound)...\(range.upperBound)", field: fields.path(key), node: node)
+                    "\(number) is outside \(range.lowerBound)...\(range.upperBound)", field: fields.path(key),
+                    node: node)
                 return
             }
             value = number
@@ -155,7 +157,8 @@ struct ConfigurationReader {
             } else {
                 yaml.report(
                     "\(YAMLSchemaReader.format(seconds: seconds)) is not a checkpoint; use one of "
-                        + checkpoints.map { "\($0)s" }.joined(separator: ", "), field: fields.path("alarm_from"), node: node)
+                        + checkpoints.map { "\($0)s" }.joined(separator: ", "), field: fields.path("alarm_from"),
+                    node: node)
             }
         }
         fraction("learning_rate", 0.001...1, into: &policy.learningRate)
@@ -163,13 +166,17 @@ struct ConfigurationReader {
         fraction("rollback_tolerance", 0...10, into: &policy.rollbackTolerance)
         fraction("own_event_share", 0...0.95, into: &policy.ownEventShare)
         fraction("weight_bound", 1...1000, into: &policy.weightBound)
-        if let value = yaml.integer("alarm_confirmations", in: fields, range: 1...6) { policy.alarmConfirmations = value }
+        if let value = yaml.integer("alarm_confirmations", in: fields, range: 1...6) {
+            policy.alarmConfirmations = value
+        }
         if let value = yaml.choice("algorithm", in: fields, as: AgentPolicy.Algorithm.self) { policy.algorithm = value }
         if let value = yaml.choice("weighting", in: fields, as: AgentPolicy.Weighting.self) { policy.weighting = value }
         if let value = yaml.integer("trees", in: fields, range: 1...5000) { policy.trees = value }
         if let value = yaml.integer("max_depth", in: fields, range: 1...16) { policy.maxDepth = value }
         if let value = yaml.bool("adapt", in: fields) { policy.adapt = value }
-        if let value = yaml.integer("onboarding_events", in: fields, range: 2...1000) { policy.onboardingEvents = value }
+        if let value = yaml.integer("onboarding_events", in: fields, range: 2...1000) {
+            policy.onboardingEvents = value
+        }
         if let value = yaml.integer("drift_window", in: fields, range: 5...1000) { policy.driftWindow = value }
         fraction("retrain_growth", 1.1...100, into: &policy.retrainGrowth)
         if let value = yaml.integer("shadow_events", in: fields, range: 1...1000) { policy.shadowEvents = value }

@@ -3,7 +3,9 @@ public import Plant
 /// The payloads of alarm, outcome and decision messages (documented in docs/alarms.md).
 public enum AlarmMessages {
     /// The alarm message and the retained state update for an alarm's current state.
-    public static func messages(for alarm: AlarmRecord, topics: MessageTopics, at time: Int64, source: String)
+    public static func messages(
+        for alarm: AlarmRecord, topics: MessageTopics, at time: Int64, source: String
+    )
         -> [OutboxMessage]
     {
         let payload = JSONValue.object([

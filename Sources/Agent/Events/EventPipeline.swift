@@ -116,7 +116,8 @@ public struct EventPipeline: Sendable {
             if let minimumNow, definition.minimumSignal != nil, minimumNow != previous {
                 steps.append(label(waiting, minimum: minimumNow, source: "register", threshold: definition.threshold))
             } else if definition.minimumSignal == nil, let observedMinimum {
-                steps.append(label(waiting, minimum: observedMinimum, source: "observed", threshold: definition.threshold))
+                steps.append(
+                    label(waiting, minimum: observedMinimum, source: "observed", threshold: definition.threshold))
             } else {
                 waiting.polls = 0
                 awaitingLabel = waiting

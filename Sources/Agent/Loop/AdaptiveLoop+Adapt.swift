@@ -24,7 +24,9 @@ extension AdaptiveLoop {
                 guard events.count >= configuration.policy.onboardingEvents else { return }
                 furnaces[device]?.labeledSinceDriftCheck = 0
                 let drifted = try await checkDrift(device, events: events)
-                startCandidate(for: device, ownEvents: ownLabeled, trigger: "onboarding\(drifted == true ? " (drift confirmed)" : "")")
+                startCandidate(
+                    for: device, ownEvents: ownLabeled,
+                    trigger: "onboarding\(drifted == true ? " (drift confirmed)" : "")")
                 return
             }
             if (furnaces[device]?.labeledSinceDriftCheck ?? 0) >= 3 {
@@ -37,7 +39,9 @@ extension AdaptiveLoop {
             if lastDrift[device]?.drift == true {
                 startCandidate(for: device, ownEvents: ownLabeled, trigger: "drift, \(ownLabeled) own labeled events")
             } else if adapted {
-                startCandidate(for: device, ownEvents: ownLabeled, trigger: "\(ownLabeled) own labeled events (\(last) at the last candidate)")
+                startCandidate(
+                    for: device, ownEvents: ownLabeled,
+                    trigger: "\(ownLabeled) own labeled events (\(last) at the last candidate)")
             }
         } catch {
             logger.error("adaptation step failed", metadata: ["device": "\(device)", "error": "\(error)"])
@@ -74,7 +78,11 @@ extension AdaptiveLoop {
                         .champion(device: device, version: shadow.version, previous: champion.version),
                         .shadow(device: device, version: champion.version),
                     ], decision: ("promotion", summary, details), device: device, version: shadow.version,
-                    messages: [AlarmMessages.decision(kind: "promotion", device: device, modelVersion: shadow.version, summary: summary, details: details, time: now, topics: topics)],
+                    messages: [
+                        AlarmMessages.decision(
+                            kind: "promotion", device: device, modelVersion: shadow.version, summary: summary,
+                            details: details, time: now, topics: topics)
+                    ],
                     at: now)
                 logger.notice("promotion", metadata: ["device": "\(device)", "model": "\(shadow.version)"])
                 narrate("\(PlantTime.readable(now))  \(device)  PROMOTION: \(summary)")
@@ -85,7 +93,11 @@ extension AdaptiveLoop {
                 try await store.deploy(
                     [.withdraw(device: device, version: shadow.version)], decision: ("rejected", summary, details),
                     device: device, version: shadow.version,
-                    messages: [AlarmMessages.decision(kind: "rejected", device: device, modelVersion: shadow.version, summary: summary, details: details, time: now, topics: topics)],
+                    messages: [
+                        AlarmMessages.decision(
+                            kind: "rejected", device: device, modelVersion: shadow.version, summary: summary,
+                            details: details, time: now, topics: topics)
+                    ],
                     at: now)
                 narrate("\(PlantTime.readable(now))  \(device)  \(summary)")
             }
@@ -116,7 +128,11 @@ extension AdaptiveLoop {
             try await store.deploy(
                 [.withdraw(device: device, version: previous)], decision: ("confirmed", summary, details),
                 device: device, version: champion.version,
-                messages: [AlarmMessages.decision(kind: "confirmed", device: device, modelVersion: champion.version, summary: summary, details: details, time: now, topics: topics)],
+                messages: [
+                    AlarmMessages.decision(
+                        kind: "confirmed", device: device, modelVersion: champion.version, summary: summary,
+                        details: details, time: now, topics: topics)
+                ],
                 at: now)
             narrate("\(PlantTime.readable(now))  \(device)  \(summary)")
         case .rollback:
@@ -128,7 +144,11 @@ extension AdaptiveLoop {
                     .champion(device: device, version: previous, previous: nil),
                     .withdraw(device: device, version: champion.version),
                 ], decision: ("rollback", summary, details), device: device, version: previous,
-                messages: [AlarmMessages.decision(kind: "rollback", device: device, modelVersion: previous, summary: summary, details: details, time: now, topics: topics)],
+                messages: [
+                    AlarmMessages.decision(
+                        kind: "rollback", device: device, modelVersion: previous, summary: summary, details: details,
+                        time: now, topics: topics)
+                ],
                 at: now)
             logger.warning("rollback", metadata: ["device": "\(device)", "model": "\(champion.version)"])
             narrate("\(PlantTime.readable(now))  \(device)  ROLLBACK: \(summary)")
@@ -145,7 +165,11 @@ extension AdaptiveLoop {
         for row in rows where row.prediction.modelVersion == challenger || row.prediction.modelVersion == incumbent {
             let key = "\(row.prediction.eventID)/\(row.prediction.checkpoint)"
             var entry = byKey[key] ?? (nil, nil, row.minimum, row.prediction.eventID)
-            if row.prediction.modelVersion == challenger { entry.0 = row.prediction.predicted } else { entry.1 = row.prediction.predicted }
+            if row.prediction.modelVersion == challenger {
+                entry.0 = row.prediction.predicted
+            } else {
+                entry.1 = row.prediction.predicted
+            }
             byKey[key] = entry
         }
         let pairs = byKey.values.compactMap { entry -> (Double, Double, Double, Int64)? in
@@ -246,7 +270,11 @@ extension AdaptiveLoop {
                 + "features \(summary.driftedFeatures.prefix(4).joined(separator: ", "))"
             try await store.recordDecision(
                 kind: "drift", device: device, modelVersion: champion, summary: text, details: details, at: now,
-                messages: [AlarmMessages.decision(kind: "drift", device: device, modelVersion: champion, summary: text, details: details, time: now, topics: topics)])
+                messages: [
+                    AlarmMessages.decision(
+                        kind: "drift", device: device, modelVersion: champion, summary: text, details: details,
+                        time: now, topics: topics)
+                ])
             messagesQueued()
             logger.notice("drift", metadata: ["device": "\(device)", "model": "\(champion)"])
             narrate("\(PlantTime.readable(now))  \(device)  DRIFT: \(text)")
@@ -263,8 +291,10 @@ extension AdaptiveLoop {
         training.insert(device)
         furnaces[device]?.ownEventsAtLastCandidate = max(ownEvents, 1)
         let now = clock.now()
-        narrate("\(PlantTime.readable(now))  \(device)  building a candidate (\(trigger), \(configuration.policy.weighting.rawValue) weights)")
-        Task { await self.buildCandidate(for: device, trigger: trigger) }
+        narrate(
+            "\(PlantTime.readable(now))  \(device)  building a candidate (\(trigger), \(configuration.policy.weighting.rawValue) weights)"
+        )
+        background.start { await self.buildCandidate(for: device, trigger: trigger) }
     }
 
     private func buildCandidate(for device: String, trigger: String) async {
@@ -278,7 +308,9 @@ extension AdaptiveLoop {
                 let rows = event.features.keys.sorted().map { event.features[$0]! }
                 if event.device == device {
                     target += rows
-                    if let minimum = event.minimum { own += rows.map { LabeledRow(features: $0, minimum: minimum, origin: device) } }
+                    if let minimum = event.minimum {
+                        own += rows.map { LabeledRow(features: $0, minimum: minimum, origin: device) }
+                    }
                 } else if let minimum = event.minimum {
                     source += rows.map { LabeledRow(features: $0, minimum: minimum, origin: event.device) }
                 }
@@ -297,11 +329,17 @@ extension AdaptiveLoop {
                 result, version: version, parent: champion, target: device,
                 weighting: configuration.policy.weighting.rawValue, reference: reference, trigger: trigger)
             let now = clock.now()
-            let summary = "v\(version) predicts in shadow on \(device) beside champion v\(champion.map(String.init) ?? "none")"
+            let summary =
+                "v\(version) predicts in shadow on \(device) beside champion v\(champion.map(String.init) ?? "none")"
             try await store.deploy(
-                [.shadow(device: device, version: version)], decision: ("shadow", summary, .object([:])), device: device,
+                [.shadow(device: device, version: version)], decision: ("shadow", summary, .object([:])),
+                device: device,
                 version: version,
-                messages: [AlarmMessages.decision(kind: "shadow", device: device, modelVersion: version, summary: summary, details: .object([:]), time: now, topics: topics)],
+                messages: [
+                    AlarmMessages.decision(
+                        kind: "shadow", device: device, modelVersion: version, summary: summary, details: .object([:]),
+                        time: now, topics: topics)
+                ],
                 at: now)
             deployments = try await store.deployments()
             furnaces[device]?.onboarding = false
@@ -311,7 +349,8 @@ extension AdaptiveLoop {
             let now = clock.now()
             logger.error("candidate failed", metadata: ["device": "\(device)", "error": "\(error)"])
             try? await store.recordDecision(
-                kind: "candidate_failed", device: device, modelVersion: nil, summary: "no candidate for \(device): \(error)",
+                kind: "candidate_failed", device: device, modelVersion: nil,
+                summary: "no candidate for \(device): \(error)",
                 details: .object(["error": .string("\(error)")]), at: now)
         }
     }

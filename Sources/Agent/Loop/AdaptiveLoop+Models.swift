@@ -1,3 +1,4 @@
+import Drift
 import Plant
 import SQLite
 import Trees
@@ -14,7 +15,8 @@ extension AdaptiveLoop {
     public func bootstrap() async throws {
         history = try Self.loadHistory(configuration.trainingData)
         if !history.isEmpty {
-            logger.info("training data", metadata: ["rows": "\(history.count)", "file": "\(configuration.trainingData ?? "")"])
+            logger.info(
+                "training data", metadata: ["rows": "\(history.count)", "file": "\(configuration.trainingData ?? "")"])
         }
         deployments = try await store.deployments()
         guard try await store.models().isEmpty else { return }
@@ -30,10 +32,14 @@ extension AdaptiveLoop {
                     algorithm: model.metadata?.algorithm ?? "xgboost", weighting: "imported", targetDevice: nil,
                     file: "initial.json", checksum: model.checksum, featureSchema: PumpingEventFeatures.schema,
                     created: now, dataWindow: JSONValue.object(["source": .string(initial)]).serialized,
-                    parameters: JSONValue.object((model.metadata?.parameters ?? [:]).mapValues { .string($0) }).serialized,
+                    parameters: JSONValue.object((model.metadata?.parameters ?? [:]).mapValues { .string($0) })
+                        .serialized,
                     offlineMetrics: "{}", note: "imported at first start")
-                try await register(entry, reference: Self.sample(history.map { ($0.origin, $0.features) }, count: 600),
-                    decision: ("imported", "model v\(version) imported from \(initial)", .object(["file": .string(initial)])))
+                try await register(
+                    entry, reference: Self.sample(history.map { ($0.origin, $0.features) }, count: 600),
+                    decision: (
+                        "imported", "model v\(version) imported from \(initial)", .object(["file": .string(initial)])
+                    ))
                 predictors[version] = predictor
                 try await makeFleetChampion(version, reason: "first model")
                 return
@@ -51,8 +57,10 @@ extension AdaptiveLoop {
             do {
                 let result = try await trainer.train(request)
                 let version = try await store.nextModelVersion()
-                try await saveCandidate(result, version: version, parent: nil, target: nil, weighting: "none",
-                    reference: Self.sample(history.map { ($0.origin, $0.features) }, count: 600), trigger: "first model from \(configuration.trainingData ?? "")")
+                try await saveCandidate(
+                    result, version: version, parent: nil, target: nil, weighting: "none",
+                    reference: Self.sample(history.map { ($0.origin, $0.features) }, count: 600),
+                    trigger: "first model from \(configuration.trainingData ?? "")")
                 try await makeFleetChampion(version, reason: "first model")
                 return
             } catch {
@@ -61,11 +69,15 @@ extension AdaptiveLoop {
         }
         try await store.recordDecision(
             kind: "fallback", device: nil, modelVersion: nil,
-            summary: "no model yet: alarms come from the fallback rule (\(configuration.policy.fallbackFactor) × pressure from \(configuration.policy.alarmFromSeconds) s)",
+            summary:
+                "no model yet: alarms come from the fallback rule (\(configuration.policy.fallbackFactor) × pressure from \(configuration.policy.alarmFromSeconds) s)",
             details: .object([:]), at: now,
-            messages: [AlarmMessages.decision(
-                kind: "fallback", device: nil, modelVersion: nil, summary: "no model yet: fallback rule", details: .object([:]),
-                time: now, topics: topics)])
+            messages: [
+                AlarmMessages.decision(
+                    kind: "fallback", device: nil, modelVersion: nil, summary: "no model yet: fallback rule",
+                    details: .object([:]),
+                    time: now, topics: topics)
+            ])
         messagesQueued()
     }
 
@@ -85,7 +97,8 @@ extension AdaptiveLoop {
             }
             let model = try TreeModel.load(from: configuration.modelsFolder + "/" + entry.file)
             guard model.checksum == entry.checksum else {
-                throw ModelError(.checksumMismatch(expected: entry.checksum, computed: model.checksum), file: entry.file)
+                throw ModelError(
+                    .checksumMismatch(expected: entry.checksum, computed: model.checksum), file: entry.file)
             }
             let predictor = try MinimumPressurePredictor(version: version, model: model, attributes: attributeNames)
             predictors[version] = predictor
@@ -98,9 +111,12 @@ extension AdaptiveLoop {
                 kind: "rejected", device: nil, modelVersion: version,
                 summary: "model v\(version) cannot be used (\(error)); its furnaces use the fallback rule",
                 details: .object(["error": .string("\(error)")]), at: now,
-                messages: [AlarmMessages.decision(
-                    kind: "rejected", device: nil, modelVersion: version, summary: "model v\(version) cannot be used",
-                    details: .object(["error": .string("\(error)")]), time: now, topics: topics)])
+                messages: [
+                    AlarmMessages.decision(
+                        kind: "rejected", device: nil, modelVersion: version,
+                        summary: "model v\(version) cannot be used",
+                        details: .object(["error": .string("\(error)")]), time: now, topics: topics)
+                ])
             messagesQueued()
             return nil
         }
@@ -111,22 +127,27 @@ extension AdaptiveLoop {
         do {
             deployments = try await store.deployments()
             guard !deployments.contains(where: { $0.device == device && $0.role == "champion" }) else { return }
-            let counts = Dictionary(grouping: deployments.filter { $0.role == "champion" }, by: \.version).mapValues(\.count)
+            let counts = Dictionary(grouping: deployments.filter { $0.role == "champion" }, by: \.version).mapValues(
+                \.count)
             let now = clock.now()
             let unadapted = try await store.models().last(where: { $0.targetDevice == nil })?.version
             guard let fleet = counts.max(by: { ($0.value, $0.key) < ($1.value, $1.key) })?.key ?? unadapted else {
                 return
             }
-            let summary = onboarding
+            let summary =
+                onboarding
                 ? "\(device) onboarded: served by the fleet's champion v\(fleet) until a model adapted to it wins"
                 : "\(device) served by v\(fleet)"
             try await store.deploy(
                 [.champion(device: device, version: fleet, previous: nil)],
                 decision: (onboarding ? "onboarded" : "deployed", summary, .object(["model": .number(Double(fleet))])),
                 device: device, version: fleet,
-                messages: [AlarmMessages.decision(
-                    kind: onboarding ? "onboarded" : "deployed", device: device, modelVersion: fleet, summary: summary,
-                    details: .object([:]), time: now, topics: topics)], at: now)
+                messages: [
+                    AlarmMessages.decision(
+                        kind: onboarding ? "onboarded" : "deployed", device: device, modelVersion: fleet,
+                        summary: summary,
+                        details: .object([:]), time: now, topics: topics)
+                ], at: now)
             deployments = try await store.deployments()
             messagesQueued()
             narrate("\(PlantTime.readable(now))  \(device)  \(summary)")
@@ -138,11 +159,18 @@ extension AdaptiveLoop {
     /// Makes a model the champion of every furnace.
     func makeFleetChampion(_ version: Int, reason: String) async throws {
         let now = clock.now()
-        let changes = furnaces.keys.sorted().map { DeploymentChange.champion(device: $0, version: version, previous: nil) }
-        let summary = "model v\(version) is the champion of \(furnaces.keys.sorted().joined(separator: ", ")) (\(reason))"
+        let changes = furnaces.keys.sorted().map {
+            DeploymentChange.champion(device: $0, version: version, previous: nil)
+        }
+        let summary =
+            "model v\(version) is the champion of \(furnaces.keys.sorted().joined(separator: ", ")) (\(reason))"
         try await store.deploy(
             changes, decision: ("deployed", summary, .object([:])), device: nil, version: version,
-            messages: [AlarmMessages.decision(kind: "deployed", device: nil, modelVersion: version, summary: summary, details: .object([:]), time: now, topics: topics)],
+            messages: [
+                AlarmMessages.decision(
+                    kind: "deployed", device: nil, modelVersion: version, summary: summary, details: .object([:]),
+                    time: now, topics: topics)
+            ],
             at: now)
         deployments = try await store.deployments()
         messagesQueued()
@@ -167,11 +195,14 @@ extension AdaptiveLoop {
             version: version, parent: parent, state: "candidate", algorithm: configuration.policy.algorithm.rawValue,
             weighting: weighting, targetDevice: target, file: file, checksum: result.model.checksum,
             featureSchema: PumpingEventFeatures.schema, created: clock.now(), dataWindow: window.serialized,
-            parameters: JSONValue.object((result.model.metadata?.parameters ?? [:]).mapValues { .string($0) }).serialized,
+            parameters: JSONValue.object((result.model.metadata?.parameters ?? [:]).mapValues { .string($0) })
+                .serialized,
             offlineMetrics: JSONValue.object(metrics).serialized, note: trigger)
-        let summary = "candidate v\(version)\(target.map { " for \($0)" } ?? "") trained (\(weighting) weights, \(result.sourceRows) history rows, \(result.ownRows) own rows): \(trigger)"
+        let summary =
+            "candidate v\(version)\(target.map { " for \($0)" } ?? "") trained (\(weighting) weights, \(result.sourceRows) history rows, \(result.ownRows) own rows): \(trigger)"
         try await register(entry, reference: reference, decision: ("candidate", summary, window))
-        predictors[version] = try? MinimumPressurePredictor(version: version, model: result.model, attributes: attributeNames)
+        predictors[version] = try? MinimumPressurePredictor(
+            version: version, model: result.model, attributes: attributeNames)
     }
 
     private func register(
@@ -181,9 +212,11 @@ extension AdaptiveLoop {
         let now = clock.now()
         try await store.registerModel(
             entry, reference: reference, decision: decision,
-            messages: [AlarmMessages.decision(
-                kind: decision.0, device: entry.targetDevice, modelVersion: entry.version, summary: decision.1,
-                details: decision.2, time: now, topics: topics)], at: now)
+            messages: [
+                AlarmMessages.decision(
+                    kind: decision.0, device: entry.targetDevice, modelVersion: entry.version, summary: decision.1,
+                    details: decision.2, time: now, topics: topics)
+            ], at: now)
         messagesQueued()
         narrate("\(PlantTime.readable(now))  \(decision.1)")
     }
@@ -217,25 +250,12 @@ extension AdaptiveLoop {
     /// groups of checkpoints, so an even stride would pick the same checkpoint every time).
     static func sample<Row>(_ rows: [Row], count: Int) -> [Row] {
         guard rows.count > count else { return rows }
-        var random = SplitMix(state: UInt64(rows.count))
+        var random = SeededGenerator(seed: UInt64(rows.count))
         var indices = Array(rows.indices)
         for index in 0..<count {
             let other = index + Int(random.next() % UInt64(rows.count - index))
             indices.swapAt(index, other)
         }
         return indices.prefix(count).sorted().map { rows[$0] }
-    }
-}
-
-/// A small deterministic generator for sampling.
-struct SplitMix {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

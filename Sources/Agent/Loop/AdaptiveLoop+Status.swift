@@ -13,27 +13,33 @@ extension AdaptiveLoop {
             let usable = champion != nil && unusableModels[champion!] == nil
             let labeled = try await store.labeledPredictions(device: id)
             var models: [JSONValue] = []
-            for (version, rows) in Dictionary(grouping: labeled, by: \.prediction.modelVersion).sorted(by: { $0.key < $1.key }) {
+            for (version, rows) in Dictionary(grouping: labeled, by: \.prediction.modelVersion).sorted(by: {
+                $0.key < $1.key
+            }) {
                 let decisive = rows.filter { $0.prediction.checkpoint >= configuration.policy.alarmFromSeconds }
                 let metrics = ModelLiveMetrics.compute(
                     device: id, modelVersion: version, role: rows.last?.prediction.role ?? "",
                     pairs: decisive.map { ($0.prediction.predicted, $0.minimum, $0.prediction.eventID) })
                 let all = ModelLiveMetrics.compute(
-                    device: id, modelVersion: version, role: "", pairs: rows.map { ($0.prediction.predicted, $0.minimum, $0.prediction.eventID) })
-                models.append(.object([
-                    "model": .number(Double(version)), "events": .number(Double(metrics.events)),
-                    "mape_percent": metrics.mape.map { .number($0) } ?? .null,
-                    "mae_mbar": metrics.mae.map { .number($0) } ?? .null,
-                    "mape_all_checkpoints_percent": all.mape.map { .number($0) } ?? .null,
-                ]))
+                    device: id, modelVersion: version, role: "",
+                    pairs: rows.map { ($0.prediction.predicted, $0.minimum, $0.prediction.eventID) })
+                models.append(
+                    .object([
+                        "model": .number(Double(version)), "events": .number(Double(metrics.events)),
+                        "mape_percent": metrics.mape.map { .number($0) } ?? .null,
+                        "mae_mbar": metrics.mae.map { .number($0) } ?? .null,
+                        "mape_all_checkpoints_percent": all.mape.map { .number($0) } ?? .null,
+                    ]))
             }
             let events = try await store.events(device: id, labeledOnly: true, limit: 100_000)
-            let alarms = AlarmPerformance.compute(device: id, events: events, alarms: try await store.alarms(device: id))
+            let alarms = AlarmPerformance.compute(
+                device: id, events: events, alarms: try await store.alarms(device: id))
             var entry: [String: JSONValue] = [
                 "id": .string(id),
                 "champion": champion.map { .number(Double($0)) } ?? .null,
                 "prediction_source": .string(usable ? "model v\(champion!)" : "fallback rule"),
-                "shadows": .array(deployments.filter { $0.device == id && $0.role == "shadow" }.map { .number(Double($0.version)) }),
+                "shadows": .array(
+                    deployments.filter { $0.device == id && $0.role == "shadow" }.map { .number(Double($0.version)) }),
                 "onboarding": .bool(furnace.onboarding),
                 "training": .bool(training.contains(id)),
                 "live_metrics": .array(models),
@@ -57,7 +63,8 @@ extension AdaptiveLoop {
             if let drift = lastDrift[id] {
                 entry["drift"] = .object([
                     "checked": .string(PlantTime.iso8601(drift.time)), "drift": .bool(drift.drift),
-                    "current_rows": .number(Double(drift.currentRows)), "reference_rows": .number(Double(drift.referenceRows)),
+                    "current_rows": .number(Double(drift.currentRows)),
+                    "reference_rows": .number(Double(drift.referenceRows)),
                     "mmd_p_value": .number(drift.mmdPValue), "classifier_auc": .number(drift.classifierAUC),
                     "drifted_features": .array(drift.driftedFeatures.map { .string($0) }),
                 ])

@@ -37,6 +37,8 @@ public actor AdaptiveLoop {
     var deployments: [Deployment] = []
     var history: [LabeledRow] = []
     var training: Set<String> = []
+    /// Work started beside polling.
+    let background: BackgroundWork
     var lastDrift: [String: DriftSummary] = [:]
     let started: Int64
 
@@ -82,8 +84,9 @@ public actor AdaptiveLoop {
     public init(
         store: AgentStore, configuration: AgentConfiguration, clock: any PlantClock, logger: Logger,
         topics: MessageTopics, messagesQueued: @escaping @Sendable () -> Void = {},
-        narrate: @escaping @Sendable (String) -> Void = { _ in }
+        narrate: @escaping @Sendable (String) -> Void = { _ in }, background: BackgroundWork = BackgroundWork()
     ) {
+        self.background = background
         self.store = store
         self.configuration = configuration
         self.clock = clock
@@ -156,7 +159,7 @@ public actor AdaptiveLoop {
                 guard let event = furnaces[device]?.ended.removeValue(forKey: start) else { return }
                 try await resolve(event, device: device, end: end, minimum: minimum, source: source, failed: failed)
                 // Judging, drift checks and training decisions take time; polling does not wait for them.
-                Task { await self.afterLabel(device: device) }
+                background.start { await self.afterLabel(device: device) }
             }
         } catch {
             logger.error("event handling failed", metadata: ["device": "\(device)", "error": "\(error)"])
@@ -172,17 +175,26 @@ public actor AdaptiveLoop {
         let champion = deployments.first { $0.device == device && $0.role == "champion" }?.version
         var decisive: (value: Double, model: Int)?
         if let champion, let predictor = await predictor(champion), let value = predictor.predict(features) {
-            records.append(.init(eventID: event.id, checkpoint: seconds, modelVersion: champion, role: "champion", predicted: value, time: time))
+            records.append(
+                .init(
+                    eventID: event.id, checkpoint: seconds, modelVersion: champion, role: "champion", predicted: value,
+                    time: time))
             decisive = (value, champion)
         } else if let value = fallback.predict(features, checkpoint: seconds) {
-            records.append(.init(eventID: event.id, checkpoint: seconds, modelVersion: 0, role: "fallback", predicted: value, time: time))
+            records.append(
+                .init(
+                    eventID: event.id, checkpoint: seconds, modelVersion: 0, role: "fallback", predicted: value,
+                    time: time))
             decisive = (value, 0)
         }
         for shadow in deployments where shadow.device == device && shadow.role == "shadow" {
-            guard let predictor = await predictor(shadow.version), let value = predictor.predict(features) else { continue }
+            guard let predictor = await predictor(shadow.version), let value = predictor.predict(features) else {
+                continue
+            }
             records.append(
-                .init(eventID: event.id, checkpoint: seconds, modelVersion: shadow.version, role: "shadow",
-                      predicted: value, time: time))
+                .init(
+                    eventID: event.id, checkpoint: seconds, modelVersion: shadow.version, role: "shadow",
+                    predicted: value, time: time))
         }
         try await store.recordPredictions(records)
         guard let decisive else { return }
@@ -190,9 +202,11 @@ public actor AdaptiveLoop {
         let source = decisive.model == 0 ? "fallback rule" : "model v\(decisive.model)"
         if seconds >= configuration.policy.alarmFromSeconds {
             narrate(
-            "\(PlantTime.readable(time))  \(device)  prediction at \(seconds) s: minimum \(Self.format(decisive.value)) mbar "
-                + "(threshold \(Self.format(event.threshold)), \(source))"
-                + records.filter { $0.role == "shadow" }.map { ", shadow v\($0.modelVersion): \(Self.format($0.predicted))" }.joined())
+                "\(PlantTime.readable(time))  \(device)  prediction at \(seconds) s: minimum \(Self.format(decisive.value)) mbar "
+                    + "(threshold \(Self.format(event.threshold)), \(source))"
+                    + records.filter { $0.role == "shadow" }.map {
+                        ", shadow v\($0.modelVersion): \(Self.format($0.predicted))"
+                    }.joined())
         }
         guard seconds >= configuration.policy.alarmFromSeconds else { return }
         event.decisive.append(decisive.value)
@@ -205,7 +219,8 @@ public actor AdaptiveLoop {
             alarm.predicted = decisive.value
             alarm.updatedTime = time
             alarm.modelVersion = decisive.model
-            try await store.saveAlarm(alarm, messages: AlarmMessages.messages(for: alarm, topics: topics, at: time, source: source), at: time)
+            try await store.saveAlarm(
+                alarm, messages: AlarmMessages.messages(for: alarm, topics: topics, at: time, source: source), at: time)
             event.alarm = alarm
             messagesQueued()
             return
@@ -215,13 +230,19 @@ public actor AdaptiveLoop {
             id: "\(device)/\(event.start)", device: device, eventID: event.id, eventStart: event.start, state: "active",
             sequence: 1, severity: severity, raisedTime: time, raisedAtSeconds: seconds, updatedTime: time,
             predicted: decisive.value, threshold: event.threshold, modelVersion: decisive.model)
-        try await store.saveAlarm(alarm, messages: AlarmMessages.messages(for: alarm, topics: topics, at: time, source: source), at: time)
+        try await store.saveAlarm(
+            alarm, messages: AlarmMessages.messages(for: alarm, topics: topics, at: time, source: source), at: time)
         event.alarm = alarm
         messagesQueued()
         logger.warning(
-            "alarm", metadata: ["device": "\(device)", "alarm": "\(alarm.id)", "predicted": "\(Self.format(decisive.value))",
-                "threshold": "\(event.threshold)", "seconds": "\(seconds)", "model": "\(decisive.model)"])
-        narrate("\(PlantTime.readable(time))  \(device)  ALARM \(severity): predicted minimum \(Self.format(decisive.value)) mbar > \(Self.format(event.threshold)) at \(seconds) s (\(source))")
+            "alarm",
+            metadata: [
+                "device": "\(device)", "alarm": "\(alarm.id)", "predicted": "\(Self.format(decisive.value))",
+                "threshold": "\(event.threshold)", "seconds": "\(seconds)", "model": "\(decisive.model)",
+            ])
+        narrate(
+            "\(PlantTime.readable(time))  \(device)  ALARM \(severity): predicted minimum \(Self.format(decisive.value)) mbar > \(Self.format(event.threshold)) at \(seconds) s (\(source))"
+        )
     }
 
     private func resolve(
@@ -237,7 +258,8 @@ public actor AdaptiveLoop {
             active.updatedTime = now
             alarm = active
             messages += AlarmMessages.messages(
-                for: active, topics: topics, at: now, source: active.modelVersion == 0 ? "fallback rule" : "model v\(active.modelVersion)")
+                for: active, topics: topics, at: now,
+                source: active.modelVersion == 0 ? "fallback rule" : "model v\(active.modelVersion)")
         }
         messages.append(
             AlarmMessages.outcome(
@@ -249,12 +271,19 @@ public actor AdaptiveLoop {
             try await store.enqueue(messages, at: now)
         }
         messagesQueued()
-        let verdict = failed ? (alarm != nil ? "failed, alarm confirmed" : "failed, NOT alarmed") : (alarm != nil ? "reached vacuum, alarm cleared" : "reached vacuum")
-        narrate("\(PlantTime.readable(end))  \(device)  event ended: minimum \(Self.format(minimum)) mbar, \(verdict)"
-            + (event.last.map { " (last prediction \(Self.format($0.value)))" } ?? ""))
+        let verdict =
+            failed
+            ? (alarm != nil ? "failed, alarm confirmed" : "failed, NOT alarmed")
+            : (alarm != nil ? "reached vacuum, alarm cleared" : "reached vacuum")
+        narrate(
+            "\(PlantTime.readable(end))  \(device)  event ended: minimum \(Self.format(minimum)) mbar, \(verdict)"
+                + (event.last.map { " (last prediction \(Self.format($0.value)))" } ?? ""))
         logger.info(
-            "event ended", metadata: ["device": "\(device)", "event": "\(event.id)", "minimum": "\(Self.format(minimum))",
-                "failed": "\(failed)", "alarm": "\(alarm?.state ?? "none")"])
+            "event ended",
+            metadata: [
+                "device": "\(device)", "event": "\(event.id)", "minimum": "\(Self.format(minimum))",
+                "failed": "\(failed)", "alarm": "\(alarm?.state ?? "none")",
+            ])
     }
 
     static func format(_ value: Double) -> String {

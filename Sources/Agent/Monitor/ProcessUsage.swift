@@ -38,7 +38,8 @@ public struct ProcessUsage: Sendable, Equatable {
         }
         var volume = statvfs()
         let folder = databasePath.contains("/") ? String(databasePath[..<databasePath.lastIndex(of: "/")!]) : "."
-        let free = statvfs(folder.isEmpty ? "/" : folder, &volume) == 0 ? Int(volume.f_bavail) * Int(volume.f_frsize) : 0
+        let free =
+            statvfs(folder.isEmpty ? "/" : folder, &volume) == 0 ? Int(volume.f_bavail) * Int(volume.f_frsize) : 0
         return ProcessUsage(
             cpuSeconds: cpu, residentBytes: resident, peakResidentBytes: peak, databaseBytes: size, freeDiskBytes: free)
     }

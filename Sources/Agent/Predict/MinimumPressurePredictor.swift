@@ -46,7 +46,9 @@ public struct MinimumPressurePredictor: Sendable {
     public init(version: Int, model: TreeModel, attributes: Set<String>) throws(FeatureSchemaError) {
         if let schema = model.metadata?.parameters["feature_schema"], schema != PumpingEventFeatures.schema {
             throw FeatureSchemaError(
-                message: "the model was trained on feature schema \(schema); this agent computes \(PumpingEventFeatures.schema)")
+                message:
+                    "the model was trained on feature schema \(schema); this agent computes \(PumpingEventFeatures.schema)"
+            )
         }
         let known = Set(PumpingEventFeatures.dynamicNames).union(attributes)
         let unknown = model.featureNames.filter { !known.contains($0) }

@@ -14,6 +14,8 @@ public final class HearthAgent: Sendable {
     private let narrate: @Sendable (String) -> Void
     /// Real seconds between two looks at the devices folder.
     public let folderInterval: Double
+    /// The adaptive loop's work under way beside polling (drift checks, judging, candidate training).
+    public let background = BackgroundWork()
 
     /// - Parameters:
     ///   - observer: receives every batch of readings once stored (the CLI prints them).
@@ -53,15 +55,19 @@ public final class HearthAgent: Sendable {
             throw AgentStartError("cannot open the database: \(error)")
         }
         logger.info(
-            "starting", metadata: ["devices": "\(devices.map(\.id).joined(separator: ","))",
-                "database": "\(configuration.databasePath)", "speed": "\(configuration.speed)"])
+            "starting",
+            metadata: [
+                "devices": "\(devices.map(\.id).joined(separator: ","))",
+                "database": "\(configuration.databasePath)", "speed": "\(configuration.speed)",
+            ])
 
         let topics = self.topics
-        let mqtt = try configuration.broker.map { broker in try Self.connect(to: broker, topics: topics, logger: logger) }
+        let mqtt = try configuration.broker.map { broker in try Self.connect(to: broker, topics: topics, logger: logger)
+        }
         let delivery = mqtt.map { OutboxDelivery(store: store, client: $0, logger: logger) }
         let loop = AdaptiveLoop(
             store: store, configuration: configuration, clock: clock, logger: logger, topics: topics,
-            messagesQueued: { delivery?.notify() }, narrate: narrate)
+            messagesQueued: { delivery?.notify() }, narrate: narrate, background: background)
         let observer = self.observer
         let collector = Collector(store: store, clock: clock, mqtt: mqtt, logger: logger) { readings in
             await loop.ingest(readings)
@@ -114,7 +120,9 @@ public final class HearthAgent: Sendable {
         logger.info("stopped")
     }
 
-    private static func connect(to broker: BrokerConfiguration, topics: MessageTopics, logger: Logger) throws -> MQTTClient {
+    private static func connect(
+        to broker: BrokerConfiguration, topics: MessageTopics, logger: Logger
+    ) throws -> MQTTClient {
         var password: String?
         if let source = broker.password {
             do {
@@ -175,22 +183,32 @@ public final class HearthAgent: Sendable {
                                 kind: "updated", device: device.id, modelVersion: nil,
                                 summary: "\(device.id) reloaded from \(path)", details: .object([:]), at: now)
                         }
-                        logger.notice(known ? "device updated" : "device onboarded", metadata: ["device": "\(device.id)", "file": "\(path)"])
-                        narrate("\(PlantTime.readable(now))  \(device.id)  \(known ? "reloaded" : "ONBOARDED") from \(path): \(device.connection.summary)")
+                        logger.notice(
+                            known ? "device updated" : "device onboarded",
+                            metadata: ["device": "\(device.id)", "file": "\(path)"])
+                        narrate(
+                            "\(PlantTime.readable(now))  \(device.id)  \(known ? "reloaded" : "ONBOARDED") from \(path): \(device.connection.summary)"
+                        )
                     } catch {
                         logger.error("device not collected", metadata: ["device": "\(device.id)", "error": "\(error)"])
                     }
                 case .failure(let error):
                     let lines = error.problems.map(\.description)
                     for line in lines { logger.error("device file rejected", metadata: ["problem": "\(line)"]) }
-                    let summary = "\(path) rejected: \(lines.count) problem\(lines.count == 1 ? "" : "s"); running devices untouched"
+                    let summary =
+                        "\(path) rejected: \(lines.count) problem\(lines.count == 1 ? "" : "s"); running devices untouched"
                     try? await store.recordDecision(
                         kind: "rejected", device: nil, modelVersion: nil, summary: summary,
-                        details: .object(["file": .string(path), "problems": .array(lines.map { .string($0) })]), at: now,
-                        messages: [AlarmMessages.decision(
-                            kind: "rejected", device: nil, modelVersion: nil, summary: summary,
-                            details: .object(["problems": .array(lines.map { .string($0) })]), time: now, topics: topics)])
-                    narrate("\(PlantTime.readable(now))  \(summary)\n" + lines.map { "    \($0)" }.joined(separator: "\n"))
+                        details: .object(["file": .string(path), "problems": .array(lines.map { .string($0) })]),
+                        at: now,
+                        messages: [
+                            AlarmMessages.decision(
+                                kind: "rejected", device: nil, modelVersion: nil, summary: summary,
+                                details: .object(["problems": .array(lines.map { .string($0) })]), time: now,
+                                topics: topics)
+                        ])
+                    narrate(
+                        "\(PlantTime.readable(now))  \(summary)\n" + lines.map { "    \($0)" }.joined(separator: "\n"))
                 }
             }
             for path in changes.removed {
@@ -222,7 +240,8 @@ public final class HearthAgent: Sendable {
                 usage: usage, outboxPending: try await store.outboxCount(), connected: mqtt?.isConnected)
             try await store.saveStatus(report, at: clock.now())
             if let mqtt, mqtt.isConnected {
-                let message = MQTTMessage(topic: topics.status, payload: Array(report.serialized.utf8), qos: 1, retain: true)
+                let message = MQTTMessage(
+                    topic: topics.status, payload: Array(report.serialized.utf8), qos: 1, retain: true)
                 Task { try? await mqtt.publish(message) }
             }
         } catch {

@@ -96,7 +96,9 @@ extension AgentStore {
         try alarms(where: "a.device_id = ?", [device])
     }
 
-    private func alarms(where condition: String, _ parameters: [any SQLiteBindable]) throws(SQLiteError) -> [AlarmRecord] {
+    private func alarms(
+        where condition: String, _ parameters: [any SQLiteBindable]
+    ) throws(SQLiteError) -> [AlarmRecord] {
         let rows = try database.prepare(
             """
             SELECT a.id, a.device_id, a.event_id, e.start_ms, a.state, a.sequence, a.severity, a.raised_ms,

@@ -38,7 +38,9 @@ public struct StoredPrediction: Sendable, Equatable {
 
 extension AgentStore {
     /// Records the start of an event (or finds it again after a restart); returns its id.
-    public func beginEvent(device: String, start: Int64, threshold: Double, previousMinimum: Double?)
+    public func beginEvent(
+        device: String, start: Int64, threshold: Double, previousMinimum: Double?
+    )
         throws(SQLiteError) -> Int64
     {
         try database.run(
@@ -89,7 +91,9 @@ extension AgentStore {
     ///   - device: one device, or all.
     ///   - labeledOnly: only events whose true minimum is known.
     ///   - limit: at most this many (the newest).
-    public func events(device: String? = nil, labeledOnly: Bool = false, limit: Int = 10_000)
+    public func events(
+        device: String? = nil, labeledOnly: Bool = false, limit: Int = 10_000
+    )
         throws(SQLiteError) -> [StoredEvent]
     {
         let rows = try database.query(
@@ -118,7 +122,9 @@ extension AgentStore {
     }
 
     /// The predictions made for labeled events of a device, joined with the true minimum.
-    public func labeledPredictions(device: String, sinceEventStart: Int64 = .min)
+    public func labeledPredictions(
+        device: String, sinceEventStart: Int64 = .min
+    )
         throws(SQLiteError) -> [(prediction: StoredPrediction, minimum: Double, eventStart: Int64)]
     {
         let rows = try database.query(

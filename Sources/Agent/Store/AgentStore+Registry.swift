@@ -135,7 +135,8 @@ extension AgentStore {
                 switch change {
                 case .champion(let device, let version, let previous):
                     try database.run("DELETE FROM deployments WHERE device_id = ? AND role = 'champion'", device)
-                    try database.run("DELETE FROM deployments WHERE device_id = ? AND model_version = ?", device, version)
+                    try database.run(
+                        "DELETE FROM deployments WHERE device_id = ? AND model_version = ?", device, version)
                     try database.run(
                         """
                         INSERT INTO deployments (device_id, model_version, role, since_ms, previous_champion)

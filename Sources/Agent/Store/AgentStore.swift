@@ -124,7 +124,8 @@ public actor AgentStore {
     private func insertStatement() throws(SQLiteError) -> Statement {
         if let insert { return insert }
         let prepared = try database.prepare(
-            "INSERT OR REPLACE INTO readings (signal_id, time_ms, value, raw, status, detail) VALUES (?, ?, ?, ?, ?, ?)")
+            "INSERT OR REPLACE INTO readings (signal_id, time_ms, value, raw, status, detail) VALUES (?, ?, ?, ?, ?, ?)"
+        )
         insert = prepared
         return prepared
     }

@@ -24,7 +24,8 @@ public final class MQTTClient: Sendable {
     public init(options: MQTTOptions) throws(MQTTError) {
         MQTTCore.initialiseLibrary
         self.options = options
-        let (stream, continuation) = AsyncStream.makeStream(of: MQTTMessage.self, bufferingPolicy: .bufferingNewest(10_000))
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: MQTTMessage.self, bufferingPolicy: .bufferingNewest(10_000))
         messages = stream
         core = try MQTTCore(options: options, messages: continuation)
     }
@@ -142,7 +143,8 @@ private final class MQTTCore: Sendable {
         }
         if let will = options.will {
             let rc = will.payload.withUnsafeBytes { bytes in
-                mosquitto_will_set(handle, will.topic, Int32(bytes.count), bytes.baseAddress, Int32(will.qos), will.retain)
+                mosquitto_will_set(
+                    handle, will.topic, Int32(bytes.count), bytes.baseAddress, Int32(will.qos), will.retain)
             }
             try check(rc, "set will on \(will.topic)")
         }
@@ -232,7 +234,8 @@ private final class MQTTCore: Sendable {
                 if rc == MOSQ_ERR_SUCCESS.rawValue { return }
                 self.state.withLock {
                     $0.lastError = MQTTError(
-                        code: rc, message: Self.text(for: rc), operation: "connect to \(self.options.host):\(self.options.port)")
+                        code: rc, message: Self.text(for: rc),
+                        operation: "connect to \(self.options.host):\(self.options.port)")
                 }
                 delay = min(maximum, delay * 2)
             }
@@ -306,7 +309,8 @@ private final class MQTTCore: Sendable {
         } catch let error as MQTTError {
             throw error
         } catch {
-            throw MQTTError(code: MOSQ_ERR_UNKNOWN.rawValue, message: "\(error)", operation: "publish to \(message.topic)")
+            throw MQTTError(
+                code: MOSQ_ERR_UNKNOWN.rawValue, message: "\(error)", operation: "publish to \(message.topic)")
         }
     }
 

@@ -88,9 +88,11 @@ public final class ModbusConnection {
         let error = ModbusError.fromLastError("connect to \(transport)")
         // A Linux pseudo-terminal drops the parity bit from its settings, and glibc may then report the settings as
         // not applied (EINVAL). A pseudo-terminal carries no parity anyway: open it without.
-        guard error.errno == EINVAL, case .rtu(let device, let baud, let parity, let dataBits, let stopBits) = transport,
+        guard error.errno == EINVAL,
+            case .rtu(let device, let baud, let parity, let dataBits, let stopBits) = transport,
             parity != .none, Self.isPseudoTerminal(device),
-            let plain = modbus_new_rtu(device, Int32(baud), ModbusTransport.Parity.none.libmodbusCode, Int32(dataBits), Int32(stopBits))
+            let plain = modbus_new_rtu(
+                device, Int32(baud), ModbusTransport.Parity.none.libmodbusCode, Int32(dataBits), Int32(stopBits))
         else { throw error }
         var seconds: UInt32 = 0
         var microseconds: UInt32 = 0
@@ -136,7 +138,8 @@ public final class ModbusConnection {
                 : modbus_read_input_registers(context, Int32(address), Int32(count), raw.baseAddress)
         }
         guard rc == Int32(count) else {
-            throw rc < 0 ? ModbusError.fromLastError(describe(table, address, count)) : shortRead(table, address, count, rc)
+            throw rc < 0
+                ? ModbusError.fromLastError(describe(table, address, count)) : shortRead(table, address, count, rc)
         }
         return buffer
     }
@@ -153,7 +156,8 @@ public final class ModbusConnection {
                 : modbus_read_input_bits(context, Int32(address), Int32(count), raw.baseAddress)
         }
         guard rc == Int32(count) else {
-            throw rc < 0 ? ModbusError.fromLastError(describe(table, address, count)) : shortRead(table, address, count, rc)
+            throw rc < 0
+                ? ModbusError.fromLastError(describe(table, address, count)) : shortRead(table, address, count, rc)
         }
         return buffer.map { $0 != 0 }
     }
@@ -161,19 +165,23 @@ public final class ModbusConnection {
     /// Writes holding registers (used by tests and tools; the agent only reads).
     public func writeRegisters(address: Int, values: [UInt16]) throws(ModbusError) {
         guard isConnected else { throw notConnected(.holding, address, values.count) }
-        let rc = values.withUnsafeBufferPointer { modbus_write_registers(context, Int32(address), Int32($0.count), $0.baseAddress) }
+        let rc = values.withUnsafeBufferPointer {
+            modbus_write_registers(context, Int32(address), Int32($0.count), $0.baseAddress)
+        }
         guard rc == Int32(values.count) else {
-            throw ModbusError.fromLastError("write holding registers \(address)..<\(address + values.count) on unit \(unitID)")
+            throw ModbusError.fromLastError(
+                "write holding registers \(address)..<\(address + values.count) on unit \(unitID)")
         }
     }
 
     private func describe(_ table: RegisterTable, _ address: Int, _ count: Int) -> String {
-        let what = switch table {
-        case .holding: "holding registers"
-        case .input: "input registers"
-        case .coil: "coils"
-        case .discrete: "discrete inputs"
-        }
+        let what =
+            switch table {
+            case .holding: "holding registers"
+            case .input: "input registers"
+            case .coil: "coils"
+            case .discrete: "discrete inputs"
+            }
         return "read \(what) \(address)..<\(address + count) from unit \(unitID) at \(transport)"
     }
 

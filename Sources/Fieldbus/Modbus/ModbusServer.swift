@@ -82,8 +82,10 @@ public struct ModbusUnitLayout: Sendable, Equatable {
     public var coils: Range<Int>
     public var discrete: Range<Int>
 
-    public init(holding: Range<Int> = 0..<0, input: Range<Int> = 0..<0, coils: Range<Int> = 0..<0,
-                discrete: Range<Int> = 0..<0) {
+    public init(
+        holding: Range<Int> = 0..<0, input: Range<Int> = 0..<0, coils: Range<Int> = 0..<0,
+        discrete: Range<Int> = 0..<0
+    ) {
         self.holding = holding
         self.input = input
         self.coils = coils
@@ -121,7 +123,9 @@ public final class ModbusServer: Sendable {
     ///   - units: the layout of each unit served (for RTU, exactly one unit).
     ///   - handler: decides each reply.
     /// - Throws: `ModbusError` when the port cannot be bound or the serial line opened.
-    public init(endpoint: Endpoint, units: [Int: ModbusUnitLayout], handler: @escaping ModbusRequestHandler)
+    public init(
+        endpoint: Endpoint, units: [Int: ModbusUnitLayout], handler: @escaping ModbusRequestHandler
+    )
         throws(ModbusError)
     {
         self.endpoint = endpoint
@@ -182,7 +186,9 @@ private final class ServerCore {
     var clients: [Int32] = []
     var boundPort = 0
 
-    init(endpoint: ModbusServer.Endpoint, units: [Int: ModbusUnitLayout], handler: @escaping ModbusRequestHandler)
+    init(
+        endpoint: ModbusServer.Endpoint, units: [Int: ModbusUnitLayout], handler: @escaping ModbusRequestHandler
+    )
         throws(ModbusError)
     {
         self.endpoint = endpoint

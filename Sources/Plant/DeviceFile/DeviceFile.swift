@@ -252,3 +252,14 @@ public enum EventDetection: Sendable, Equatable {
     /// (venting) or, if set, after `maximumDurationSeconds`.
     case pressureRule(startBelow: Double, endAbove: Double, maximumDurationSeconds: Double?)
 }
+
+extension SerialParity {
+    /// The parity as the Modbus transport names it.
+    public var transportParity: ModbusTransport.Parity {
+        switch self {
+        case .none: .none
+        case .even: .even
+        case .odd: .odd
+        }
+    }
+}

@@ -30,7 +30,8 @@ public enum PumpingEventFeatures {
     /// The dynamic feature names, in order; static attributes follow them (see ``names(attributes:)``).
     public static let dynamicNames = [
         "seconds_into_event", "pressure_mbar", "log_pressure", "log_pressure_slope", "log_pressure_slope_60s",
-        "log_pressure_rate", "log_pressure_curvature", "pressure_start_mbar", "chamber_temperature_c", "chamber_temperature_start_c",
+        "log_pressure_rate", "log_pressure_curvature", "pressure_start_mbar", "chamber_temperature_c",
+        "chamber_temperature_start_c",
         "pump_current_a", "pump_current_mean_a", "cooling_water_temperature_c", "valve_position_pct",
         "valve_position_mean_pct", "previous_event_minimum_mbar",
     ]

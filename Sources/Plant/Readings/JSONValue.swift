@@ -72,7 +72,8 @@ public enum JSONValue: Sendable, Equatable, Decodable {
         case .string(let value): return Self.quote(value)
         case .array(let items): return "[" + items.map(\.serialized).joined(separator: ",") + "]"
         case .object(let members):
-            return "{" + members.keys.sorted().map { Self.quote($0) + ":" + members[$0]!.serialized }
+            return "{"
+                + members.keys.sorted().map { Self.quote($0) + ":" + members[$0]!.serialized }
                 .joined(separator: ",") + "}"
         }
     }

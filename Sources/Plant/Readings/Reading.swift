@@ -26,7 +26,8 @@ public struct Reading: Sendable, Equatable {
     }
 
     /// A valid reading.
-    public static func ok(device: String, signal: String, at time: Int64, value: Double, raw: Double? = nil) -> Reading {
+    public static func ok(device: String, signal: String, at time: Int64, value: Double, raw: Double? = nil) -> Reading
+    {
         Reading(device: device, signal: signal, timeMilliseconds: time, value: value, raw: raw, status: .ok)
     }
 

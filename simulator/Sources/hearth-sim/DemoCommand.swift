@@ -10,7 +10,8 @@ import Simulator
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the whole plant locally: a broker, simulated furnaces, and the agent predicting, alarming and adapting.",
+        abstract:
+            "Run the whole plant locally: a broker, simulated furnaces, and the agent predicting, alarming and adapting.",
         discussion: """
             Starts mosquitto on a free loopback port; writes the scenario's history and lets the agent train its \
             first model on it; serves the scenario's furnaces at accelerated time (Modbus TCP, Modbus RTU over a \
@@ -53,29 +54,37 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let agentPath = hearth ?? Self.siblingExecutable("hearth")
         guard access(agentPath, X_OK) == 0 else {
-            throw ValidationError("no hearth executable at \(agentPath) (build it with `swift build`, or give --hearth)")
+            throw ValidationError(
+                "no hearth executable at \(agentPath) (build it with `swift build`, or give --hearth)")
         }
         let work = try folder ?? Self.temporaryFolder()
         for sub in ["devices", "models"] { mkdir("\(work)/\(sub)", 0o755) }
         guard let port = LoopbackPort.free() else { throw ValidationError("no free loopback port for the broker") }
 
         // The broker.
-        try Self.write("listener \(port) 127.0.0.1\nallow_anonymous true\npersistence false\n", to: "\(work)/mosquitto.conf")
+        try Self.write(
+            "listener \(port) 127.0.0.1\nallow_anonymous true\npersistence false\n", to: "\(work)/mosquitto.conf")
         let broker = try ChildProcess(
             executable: mosquittoPath, arguments: ["-c", "\(work)/mosquitto.conf"], output: "\(work)/mosquitto.log",
             newProcessGroup: true)
         defer { broker.stop() }
         var waited = 0
         while !LoopbackPort.isListening(port) {
-            guard broker.isRunning, waited < 500 else { throw ValidationError("mosquitto did not start; see \(work)/mosquitto.log") }
+            guard broker.isRunning, waited < 500 else {
+                throw ValidationError("mosquitto did not start; see \(work)/mosquitto.log")
+            }
             usleep(10_000)
             waited += 1
         }
 
         // The first model's training data, and the furnaces the agent knows from the start.
         let history = "\(work)/history.csv"
-        print("history     \(plan.historyEvents) past events per furnace of \(plan.devices.map(\.device.id).joined(separator: ", ")) → \(history)")
-        try Self.write(HistoryGenerator(furnaces: plan.historyFurnaces()).csv(eventsPerFurnace: plan.historyEvents, withIDs: true), to: history)
+        print(
+            "history     \(plan.historyEvents) past events per furnace of \(plan.devices.map(\.device.id).joined(separator: ", ")) → \(history)"
+        )
+        try Self.write(
+            HistoryGenerator(furnaces: plan.historyFurnaces()).csv(eventsPerFurnace: plan.historyEvents, withIDs: true),
+            to: history)
         for device in plan.devices {
             do {
                 _ = try DeviceFileDrop.place(device.path, in: "\(work)/devices")
@@ -87,12 +96,15 @@ struct DemoCommand: AsyncParsableCommand {
         // The plant.
         let origin = AcceleratedClock.realNow()
         let clock = AcceleratedClock(speed: speed, realOrigin: origin, plantOrigin: origin)
-        let runner = ScenarioRunner(scenario: plan, clock: clock, broker: MQTTOptions(host: "127.0.0.1", port: port, clientID: "hearth-sim"))
+        let runner = ScenarioRunner(
+            scenario: plan, clock: clock, broker: MQTTOptions(host: "127.0.0.1", port: port, clientID: "hearth-sim"))
         let devicesFolder = "\(work)/devices"
         do {
             try runner.start(onboarded: { device, path in
                 _ = try? DeviceFileDrop.place(path, in: devicesFolder)
-                print("\(PlantTime.readable(clock.now()))  hearth-sim: \(device.id)'s device file dropped into \(devicesFolder)")
+                print(
+                    "\(PlantTime.readable(clock.now()))  hearth-sim: \(device.id)'s device file dropped into \(devicesFolder)"
+                )
             })
         } catch {
             throw ValidationError(error.description)
@@ -100,7 +112,10 @@ struct DemoCommand: AsyncParsableCommand {
         defer { runner.stop() }
         print("broker      mosquitto on 127.0.0.1:\(port)")
         for furnace in runner.furnaces {
-            let when = plan.onboarding.first { $0.device.id == furnace.device.id }.map { " (onboarded at \(YAMLDuration.format($0.atSeconds)))" } ?? ""
+            let when =
+                plan.onboarding.first { $0.device.id == furnace.device.id }.map {
+                    " (onboarded at \(YAMLDuration.format($0.atSeconds)))"
+                } ?? ""
             print("simulating  \(furnace.device.id): \(furnace.device.connection.summary)\(when)")
         }
         print("agent       \(agentPath) run, plant time at \(speed)x, folder \(work)")
@@ -148,7 +163,8 @@ struct DemoCommand: AsyncParsableCommand {
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard length > 0 else { return name }
         let path = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/") + "/" + name
+        return path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/") + "/"
+            + name
     }
 }
 

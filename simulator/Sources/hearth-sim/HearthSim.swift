@@ -5,7 +5,8 @@ import ArgumentParser
 struct HearthSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hearth-sim",
-        abstract: "Simulates ESR furnaces and serves them over Modbus TCP/RTU and MQTT, as their device files describe.",
+        abstract:
+            "Simulates ESR furnaces and serves them over Modbus TCP/RTU and MQTT, as their device files describe.",
         subcommands: [DemoCommand.self, ServeCommand.self, HistoryCommand.self]
     )
 }

@@ -63,7 +63,9 @@ struct HistoryCommand: AsyncParsableCommand {
             fputs(text, file)
             fclose(file)
             let rows = text.split(separator: "\n").count - 1
-            fputs("wrote \(rows) rows (\(events) events × \(PumpingEventFeatures.checkpoints.count) checkpoints × \(devices.count) furnaces) to \(out)\n", stderr)
+            fputs(
+                "wrote \(rows) rows (\(events) events × \(PumpingEventFeatures.checkpoints.count) checkpoints × \(devices.count) furnaces) to \(out)\n",
+                stderr)
         }
     }
 }

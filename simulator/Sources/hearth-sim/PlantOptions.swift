@@ -28,7 +28,10 @@ struct ClockOptions: ParsableArguments {
     @Option(name: .long, help: "Simulated seconds per real second (default: 1, or a scenario's speed).")
     var speed: Double?
 
-    @Option(name: .long, help: "Real time (ms since the Unix epoch) from which plant time runs at --speed; give the agent the same value.")
+    @Option(
+        name: .long,
+        help:
+            "Real time (ms since the Unix epoch) from which plant time runs at --speed; give the agent the same value.")
     var clockOrigin: Int64?
 
     /// The clock at `--speed`, or at `defaultSpeed` when no speed is given.

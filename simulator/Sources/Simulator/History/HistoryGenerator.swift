@@ -85,7 +85,9 @@ public struct HistoryGenerator: Sendable {
     func validValues(_ furnace: SimulatedFurnace, at time: Int64) -> [String: Double] {
         var values: [String: Double] = [:]
         for signal in furnace.device.signals {
-            guard let value = furnace.expectedDecodedValue(signal: signal.name, at: time), value.isFinite else { continue }
+            guard let value = furnace.expectedDecodedValue(signal: signal.name, at: time), value.isFinite else {
+                continue
+            }
             if let range = signal.validRange, !range.contains(value) { continue }
             values[signal.name] = value
         }

@@ -185,11 +185,14 @@ public final class FurnaceModel: Sendable {
             let previousLeak = cache.conditions.last?.leakEpisode ?? false
             let leakChance = previousLeak ? physics.leakEpisodePersistence : physics.leakEpisodeOnset
             let leakEpisode = random.uniform() < leakChance
-            let episode = leakEpisode ? random.uniform(physics.leakEpisodeMbarM3s.lowerBound, physics.leakEpisodeMbarM3s.upperBound) : 0
+            let episode =
+                leakEpisode
+                ? random.uniform(physics.leakEpisodeMbarM3s.lowerBound, physics.leakEpisodeMbarM3s.upperBound) : 0
             let logLow = log(physics.outgassingMbarM3s.lowerBound)
             let logHigh = log(physics.outgassingMbarM3s.upperBound)
             let wet = random.uniform() < physics.wetChargeChance
-            let wetness = wet ? random.uniform(physics.wetChargeFactor.lowerBound, physics.wetChargeFactor.upperBound) : 1
+            let wetness =
+                wet ? random.uniform(physics.wetChargeFactor.lowerBound, physics.wetChargeFactor.upperBound) : 1
             let startTemperature = random.uniform(
                 physics.startTemperatureC.lowerBound, physics.startTemperatureC.upperBound)
             let decay = physics.outgassingTimeConstantS * max(0.3, 1 - 0.01 * (startTemperature - 25))

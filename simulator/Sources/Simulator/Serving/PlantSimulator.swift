@@ -184,13 +184,3 @@ public final class PlantSimulator: Sendable {
         }
     }
 }
-
-extension SerialParity {
-    var transportParity: ModbusTransport.Parity {
-        switch self {
-        case .none: .none
-        case .even: .even
-        case .odd: .odd
-        }
-    }
-}

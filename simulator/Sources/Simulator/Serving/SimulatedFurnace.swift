@@ -65,7 +65,8 @@ public final class SimulatedFurnace: Sendable {
             let registers = RegisterCodec.encode(raw, as: location.type, order: location.order)
             let decoded =
                 location.table.isBitTable
-                ? (raw != 0 && !raw.isNaN ? 1 : 0) : RegisterCodec.decode(registers, as: location.type, order: location.order)
+                ? (raw != 0 && !raw.isNaN ? 1 : 0)
+                : RegisterCodec.decode(registers, as: location.type, order: location.order)
             return signal.engineeringValue(raw: decoded)
         case .json:
             return value.isFinite ? signal.engineeringValue(raw: signal.rawValue(engineering: value)) : value
