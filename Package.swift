@@ -35,6 +35,8 @@ let package = Package(
         .systemLibrary(
             name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]),
+        // C library calls the Glibc module leaves out.
+        .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
 
         // Pure modules: no I/O, no clock.
         .target(name: "Trees", swiftSettings: strict),
@@ -48,11 +50,11 @@ let package = Package(
         // The plant as Hearth sees it: device files, pumping events, features.
         .target(name: "Plant", dependencies: ["Fieldbus", "YAML"], swiftSettings: strict),
 
-        // The agent: collect, store, and (later) predict, decide, monitor, adapt.
+        // The agent: collect, predict, decide, monitor, adapt.
         .target(
             name: "Agent",
             dependencies: [
-                "Plant", "Fieldbus", "SQLite", "YAML", "Trees", "Drift",
+                "Plant", "Fieldbus", "SQLite", "YAML", "Trees", "Drift", "CSystem",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -323,6 +323,7 @@ extension AdaptiveLoop {
                 weighting: configuration.policy.weighting, policy: configuration.policy,
                 createdAt: PlantTime.iso8601(clock.now()))
             let result = try await trainer.train(request)
+            defer { ProcessUsage.releaseFreedMemory() }
             let version = try await store.nextModelVersion()
             let reference = Self.sample(target.map { (device, $0) }, count: 600)
             try await saveCandidate(

@@ -26,6 +26,7 @@ extension AdaptiveLoop {
         if access(initial, F_OK) == 0 {
             do {
                 let model = try TreeModel.load(from: initial)
+                defer { ProcessUsage.releaseFreedMemory() }
                 let predictor = try MinimumPressurePredictor(version: version, model: model, attributes: attributeNames)
                 let entry = ModelEntry(
                     version: version, parent: nil, state: "candidate",
@@ -96,6 +97,7 @@ extension AdaptiveLoop {
                 return nil
             }
             let model = try TreeModel.load(from: configuration.modelsFolder + "/" + entry.file)
+            ProcessUsage.releaseFreedMemory()
             guard model.checksum == entry.checksum else {
                 throw ModelError(
                     .checksumMismatch(expected: entry.checksum, computed: model.checksum), file: entry.file)

@@ -1,3 +1,5 @@
+internal import CSystem
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -15,6 +17,13 @@ public struct ProcessUsage: Sendable, Equatable {
     public var databaseBytes: Int
     /// Free space on the database's file system, bytes.
     public var freeDiskBytes: Int
+
+    /// Hands memory that was freed back to the system. Loading a model file or training a candidate allocates
+    /// megabytes for a few seconds; glibc keeps freed blocks in its per-thread arenas for reuse, where they would
+    /// stay counted in the agent's resident memory for the rest of the run.
+    public static func releaseFreedMemory() {
+        hearth_release_freed_memory()
+    }
 
     /// Measures now.
     public static func measure(databasePath: String) -> ProcessUsage {
