@@ -79,11 +79,10 @@ public actor OutboxDelivery {
 
     /// Publishes and waits for the acknowledgement, giving up after the timeout.
     private func publish(_ message: OutboxMessage) async -> Bool {
-        let mqtt = MQTTMessage(topic: message.topic, payload: message.payload, qos: message.qos, retain: message.retain)
         let client = self.client
         return await withTimeout(seconds: acknowledgementTimeout) {
             do {
-                try await client.publish(mqtt)
+                try await client.publish(message)
                 return true
             } catch {
                 return false

@@ -1,20 +1,12 @@
+public import Fieldbus
 public import Plant
 public import SQLite
 
 /// A message on its way to the broker: stored first, removed once the broker acknowledged it.
-public struct OutboxMessage: Sendable, Equatable {
-    public var topic: String
-    public var payload: [UInt8]
-    public var qos: Int
-    public var retain: Bool
+public typealias OutboxMessage = MQTTMessage
 
-    public init(topic: String, payload: [UInt8], qos: Int = 1, retain: Bool = false) {
-        self.topic = topic
-        self.payload = payload
-        self.qos = qos
-        self.retain = retain
-    }
-
+extension MQTTMessage {
+    /// A message whose payload is a JSON document.
     public init(topic: String, json: JSONValue, qos: Int = 1, retain: Bool = false) {
         self.init(topic: topic, payload: Array(json.serialized.utf8), qos: qos, retain: retain)
     }
