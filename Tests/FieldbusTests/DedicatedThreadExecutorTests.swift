@@ -4,6 +4,12 @@ import Testing
 
 @testable import Fieldbus
 
+/// When a block began (set by the blocked device) and when it may end (set by the test).
+private final class BlockSignals: Sendable {
+    let start = Mutex<Double?>(nil)
+    let release = Mutex(false)
+}
+
 /// An actor whose work blocks, as a libmodbus call waiting for a timeout does.
 private actor BlockingDevice {
     let executor: DedicatedThreadExecutor
@@ -11,10 +17,15 @@ private actor BlockingDevice {
 
     init(name: String) { executor = DedicatedThreadExecutor(name: name) }
 
-    /// Blocks the device's thread; returns the thread and when the block began and ended (seconds of uptime).
-    func block(seconds: Double) -> (thread: pthread_t, began: Double, ended: Double) {
+    /// Blocks the device's thread for at least `seconds`, and on until `release` is set (at most 30 s); returns the
+    /// thread and when the block began and ended (seconds of uptime); the beginning also goes to `signals`.
+    func block(seconds: Double, _ signals: BlockSignals) -> (thread: pthread_t, began: Double, ended: Double) {
         let began = ProcessInfo.processInfo.systemUptime
+        signals.start.withLock { $0 = began }
         usleep(UInt32(seconds * 1_000_000))
+        while !signals.release.withLock({ $0 }) && ProcessInfo.processInfo.systemUptime - began < 30 {
+            usleep(10_000)
+        }
         return (pthread_self(), began, ProcessInfo.processInfo.systemUptime)
     }
 
@@ -38,16 +49,21 @@ struct DedicatedThreadExecutorTests {
         #expect(pthread_equal(first, second) != 0, "every call lands on the same thread")
 
         let finished = Mutex(false)
+        let signals = BlockSignals()
         let blocked = Task {
             defer { finished.withLock { $0 = true } }
-            return await slow.block(seconds: 1.0)
+            return await slow.block(seconds: 1.0, signals)
         }
         // The fast device's answers given while the slow one blocked its own thread: on a shared thread there would
-        // be none. How many there are depends on how busy the machine's cooperative pool is (hundreds of tests start
-        // at once), not on the executors, so only a few are asked for.
+        // be none. How quickly they come depends on how busy the machine's cooperative pool is (hundreds of tests
+        // start at once), not on the executors, so the slow device stays blocked (beyond its second) until three
+        // have come, or 30 s pass.
         var answers: [Double] = []
         while !finished.withLock({ $0 }) {
             answers.append(await fast.answerTime())
+            if let began = signals.start.withLock({ $0 }), answers.filter({ $0 > began }).count >= 3 {
+                signals.release.withLock { $0 = true }
+            }
             try await Task.sleep(nanoseconds: 10_000_000)
         }
         let block = await blocked.value
