@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: strict),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
         .testTarget(name: "PlantTests", dependencies: ["Plant", "Fieldbus", "YAML"], swiftSettings: strict),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Plant", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Plant", "Drift", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "SimulatorTests", dependencies: ["Simulator", "Plant", "Fieldbus", "TestSupport"],
             swiftSettings: strict),

@@ -1,4 +1,5 @@
 import Agent
+import Drift
 import Fieldbus
 import Plant
 import Testing
@@ -84,10 +85,10 @@ struct MQTTPayloadMapperTests {
     func mapping() {
         var mapper = MQTTPayloadMapper(device: Self.device)
         let payload = #"{"ts": 1700000000.5, "pressure": {"value": 812.5}, "state": {"running": true}, "valves": [40]}"#
-        let readings = mapper.readings(from: Array(payload.utf8), receivedAt: 99)
+        let readings = mapper.readings(from: Array(payload.utf8), receivedAt: 1_700_000_003_000)
         #expect(readings.map(\.value) == [812.5, 1, 40])
         #expect(readings.allSatisfy { $0.timeMilliseconds == 1_700_000_000_500 })
-        let milliseconds = mapper.readings(from: Array(#"{"ts": 1700000000500}"#.utf8), receivedAt: 99)
+        let milliseconds = mapper.readings(from: Array(#"{"ts": 1700000000500}"#.utf8), receivedAt: 1_700_000_001_000)
         #expect(milliseconds[0].timeMilliseconds == 1_700_000_000_500)
         #expect(milliseconds[0].status == .missingField)
         #expect(milliseconds[0].detail == "payload has no field pressure.value")
@@ -106,6 +107,34 @@ struct MQTTPayloadMapperTests {
         #expect(odd.allSatisfy { $0.timeMilliseconds == 8 })
         let numericText = mapper.readings(from: Array(#"{"pressure": {"value": "1.5e2"}}"#.utf8), receivedAt: 9)
         #expect(numericText[0].value == 150)
+    }
+
+    @Test(
+        "A timestamp far from the arrival, huge or negative, is refused with its reason and never traps",
+        arguments: ["1e19", "-1e19", "1e308", "1e400", "-0", "0", "9223372036854775807", "1.8e16", "\"noon\"", "true"])
+    func implausibleTimestamps(stamp: String) {
+        var mapper = MQTTPayloadMapper(device: Self.device)
+        let arrival: Int64 = 1_700_000_000_000
+        let readings = mapper.readings(
+            from: Array(#"{"ts": \#(stamp), "pressure": {"value": 812.5}}"#.utf8), receivedAt: arrival)
+        #expect(readings.allSatisfy { $0.timeMilliseconds == arrival && $0.status == .invalidPayload })
+        // 1e400 is no JSON number at all; every other case names the timestamp field.
+        #expect(readings[0].detail?.contains(stamp == "1e400" ? "JSON" : "timestamp ts") == true)
+    }
+
+    @Test("Random payload numbers and shapes never trap the mapper")
+    func fuzzedPayloads() {
+        var mapper = MQTTPayloadMapper(device: Self.device)
+        var random = SeededGenerator(seed: 7)
+        let numbers = ["1e19", "-1e19", "1e-320", "NaN", "Infinity", "1e400", "-1", "0", "1700000000", "3.5"]
+        for _ in 0..<2000 {
+            let ts = numbers[Int(random.next() % UInt64(numbers.count))]
+            let value = numbers[Int(random.next() % UInt64(numbers.count))]
+            let arrival = Int64(bitPattern: random.next() >> 2)
+            let text = #"{"ts": \#(ts), "pressure": {"value": \#(value)}, "state": {"running": \#(value)}}"#
+            let readings = mapper.readings(from: Array(text.utf8), receivedAt: arrival)
+            #expect(readings.count == Self.device.signals.count)
+        }
     }
 
     @Test("Silence is reported with how long it lasted")

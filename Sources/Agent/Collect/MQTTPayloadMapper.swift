@@ -16,13 +16,53 @@ public struct MQTTPayloadMapper: Sendable {
         validator = SignalValidator(device: device.id)
     }
 
-    /// The plant time a payload speaks of: its timestamp field (seconds, or milliseconds when above 1e11),
-    /// or the arrival time when it has none.
-    public func time(of payload: JSONValue, receivedAt: Int64) -> Int64 {
-        guard let timestampPath, case .number(let stamp) = payload.value(atPath: timestampPath), stamp.isFinite,
-            stamp > 0
-        else { return receivedAt }
-        return stamp > 1e11 ? Int64(stamp.rounded()) : Int64((stamp * 1000).rounded())
+    /// How far a payload's timestamp may lie ahead of its arrival (clock skew between the sender and this box).
+    public static let maximumLeadSeconds: Double = 600
+    /// How far a payload's timestamp may lie behind its arrival (a broker redelivering after an outage).
+    public static let maximumAgeSeconds: Double = 7 * 86_400
+
+    /// When a payload says it was measured.
+    public enum Stamp: Sendable, Equatable {
+        /// The payload's own timestamp, in plant milliseconds.
+        case payload(Int64)
+        /// The payload has no timestamp field: its arrival time.
+        case arrival(Int64)
+        /// The timestamp field is there but unusable (not a number, or not a plausible time near the arrival):
+        /// the arrival time, with the reason.
+        case implausible(Int64, reason: String)
+
+        /// The time the readings are stored under.
+        public var milliseconds: Int64 {
+            switch self {
+            case .payload(let time), .arrival(let time), .implausible(let time, _): time
+            }
+        }
+    }
+
+    /// The plant time a payload speaks of: its timestamp field (seconds, or milliseconds when above 1e11) when it
+    /// lies between ``maximumAgeSeconds`` before and ``maximumLeadSeconds`` after the arrival, else the arrival.
+    /// Never traps, whatever the number (a value from outside the process).
+    public func stamp(of payload: JSONValue, receivedAt: Int64) -> Stamp {
+        guard let timestampPath else { return .arrival(receivedAt) }
+        let field = payload.value(atPath: timestampPath)
+        guard let field else { return .arrival(receivedAt) }
+        guard case .number(let stamp) = field else {
+            return .implausible(receivedAt, reason: "timestamp \(timestampPath) is not a number")
+        }
+        let milliseconds = stamp > 1e11 ? stamp : stamp * 1000
+        let arrival = Double(receivedAt)
+        guard milliseconds.isFinite, milliseconds >= arrival - Self.maximumAgeSeconds * 1000,
+            milliseconds <= arrival + Self.maximumLeadSeconds * 1000
+        else {
+            return .implausible(
+                receivedAt,
+                reason:
+                    "timestamp \(timestampPath) = \(stamp) is not within \(Int(Self.maximumAgeSeconds / 86_400)) days "
+                    + "before or \(Int(Self.maximumLeadSeconds / 60)) minutes after the message's arrival at "
+                    + PlantTime.iso8601(receivedAt))
+        }
+        // Within a few days of an Int64 arrival time: the conversion cannot overflow.
+        return .payload(Int64(milliseconds.rounded()))
     }
 
     /// One reading per signal of the device, in device-file order.
@@ -35,7 +75,12 @@ public struct MQTTPayloadMapper: Sendable {
                 validator.missing($0, status: .invalidPayload, detail: error.reason, at: receivedAt)
             }
         }
-        let time = self.time(of: document, receivedAt: receivedAt)
+        let stamp = self.stamp(of: document, receivedAt: receivedAt)
+        let time = stamp.milliseconds
+        if case .implausible(_, let reason) = stamp {
+            // Values without a trustworthy time are kept as evidence but not used.
+            return device.signals.map { validator.missing($0, status: .invalidPayload, detail: reason, at: time) }
+        }
         return device.signals.map { signal in
             guard case .json(let path) = signal.source else {
                 return validator.missing(signal, status: .missingField, detail: "signal has no JSON path", at: time)
