@@ -38,30 +38,34 @@ let package = Package(
         // C library calls the Glibc module leaves out.
         .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
 
+        // What every module shares: one seeded generator, one parallel helper, one file reader and durable writer,
+        // the dedicated-thread executor and shutdown signals.
+        .target(name: "Support", swiftSettings: strict),
+
         // Pure modules: no I/O, no clock.
-        .target(name: "Trees", swiftSettings: strict),
-        .target(name: "Drift", swiftSettings: strict),
+        .target(name: "Trees", dependencies: ["Support"], swiftSettings: strict),
+        .target(name: "Drift", dependencies: ["Support"], swiftSettings: strict),
 
         // Thin, safe wrappers over the C libraries.
-        .target(name: "Fieldbus", dependencies: ["CModbus", "CMosquitto"], swiftSettings: strict),
-        .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: strict),
-        .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
+        .target(name: "Fieldbus", dependencies: ["CModbus", "CMosquitto", "Support"], swiftSettings: strict),
+        .target(name: "SQLite", dependencies: ["CSQLite", "Support"], swiftSettings: strict),
+        .target(name: "YAML", dependencies: ["CYAML", "Support"], swiftSettings: strict),
 
         // The plant as Hearth sees it: device files, pumping events, features.
-        .target(name: "Plant", dependencies: ["Fieldbus", "YAML"], swiftSettings: strict),
+        .target(name: "Plant", dependencies: ["Fieldbus", "YAML", "Support"], swiftSettings: strict),
 
         // The agent: collect, predict, decide, monitor, adapt.
         .target(
             name: "Agent",
             dependencies: [
-                "Plant", "Fieldbus", "SQLite", "YAML", "Trees", "Drift", "CSystem",
+                "Plant", "Fieldbus", "SQLite", "YAML", "Trees", "Drift", "Support", "CSystem",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "hearth",
             dependencies: [
-                "Agent", "Plant", "Trees", "Drift",
+                "Agent", "Plant", "Trees", "Drift", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -69,12 +73,13 @@ let package = Package(
 
         // The furnace simulator.
         .target(
-            name: "Simulator", dependencies: ["Plant", "Fieldbus", "YAML"], path: "simulator/Sources/Simulator",
+            name: "Simulator", dependencies: ["Plant", "Fieldbus", "YAML", "Support"],
+            path: "simulator/Sources/Simulator",
             swiftSettings: strict),
         .executableTarget(
             name: "hearth-sim",
             dependencies: [
-                "Simulator", "Plant", "Fieldbus",
+                "Simulator", "Plant", "Fieldbus", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "simulator/Sources/hearth-sim",
@@ -82,22 +87,26 @@ let package = Package(
 
         // Tests.
         .target(
-            name: "TestSupport", dependencies: ["Fieldbus", "Simulator"], path: "Tests/TestSupport",
+            name: "TestSupport", dependencies: ["Fieldbus", "Simulator", "Support"], path: "Tests/TestSupport",
             swiftSettings: strict),
-        .testTarget(name: "TreesTests", dependencies: ["Trees"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "DriftTests", dependencies: ["Drift", "Trees"], swiftSettings: strict),
+        .testTarget(name: "SupportTests", dependencies: ["Support"], swiftSettings: strict),
         .testTarget(
-            name: "FieldbusTests", dependencies: ["Fieldbus", "Simulator", "TestSupport"], swiftSettings: strict),
+            name: "TreesTests", dependencies: ["Trees", "Support"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "DriftTests", dependencies: ["Drift", "Trees", "Support"], swiftSettings: strict),
+        .testTarget(
+            name: "FieldbusTests", dependencies: ["Fieldbus", "Simulator", "Support", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: strict),
-        .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
-        .testTarget(name: "PlantTests", dependencies: ["Plant", "Fieldbus", "YAML"], swiftSettings: strict),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Plant", "Drift", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML", "Support"], swiftSettings: strict),
+        .testTarget(name: "PlantTests", dependencies: ["Plant", "Fieldbus", "YAML", "Support"], swiftSettings: strict),
         .testTarget(
-            name: "SimulatorTests", dependencies: ["Simulator", "Plant", "Fieldbus", "TestSupport"],
+            name: "AgentTests", dependencies: ["Agent", "Plant", "Support", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "SimulatorTests", dependencies: ["Simulator", "Plant", "Fieldbus", "Support", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "CollectTests",
-            dependencies: ["Agent", "Simulator", "Plant", "Fieldbus", "SQLite", "TestSupport"],
+            dependencies: ["Agent", "Simulator", "Plant", "Fieldbus", "SQLite", "Support", "TestSupport"],
             swiftSettings: strict),
     ]
 )

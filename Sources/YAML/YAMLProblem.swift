@@ -1,3 +1,5 @@
+public import Support
+
 /// One thing wrong with a YAML file, at a place in it: what `hearth validate` prints, one per line.
 ///
 /// `devices/furnace-a.yaml:14:12: signals[2].order: "CDAB" is impossible for int16 (one register); use ABCD or BADC`

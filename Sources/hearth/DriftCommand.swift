@@ -1,12 +1,7 @@
 import ArgumentParser
 import Drift
+import Glibc
 import Trees
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// `hearth drift`: covariate-shift detection between two samples, and importance weights that correct for it.
 struct DriftCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Drift
 import FoundationEssentials
+import Support
 
 /// `hearth drift weights`: importance weights for the source rows towards the target rows.
 struct DriftWeightsCommand: AsyncParsableCommand {
@@ -70,7 +71,7 @@ struct DriftWeightsCommand: AsyncParsableCommand {
             text += weight.description
             text += "\n"
         }
-        try Data(text.utf8).write(to: URL(filePath: out), options: .atomic)
+        try TextFile.writeDurably(text, to: out)
         let diagnostics = result.diagnostics
         var lines = [
             "\(method.rawValue) weights for \(sourceRows.rowCount) source rows towards \(targetRows.rowCount) "

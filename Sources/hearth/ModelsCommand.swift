@@ -1,11 +1,8 @@
 import Agent
 import ArgumentParser
+import Glibc
 import Plant
 import SQLite
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

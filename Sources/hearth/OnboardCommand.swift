@@ -1,10 +1,8 @@
 import Agent
 import ArgumentParser
+@preconcurrency import Glibc
 import Plant
-
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#endif
+import Support
 
 struct OnboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,17 +43,8 @@ struct OnboardCommand: AsyncParsableCommand {
             printError("\(file) not onboarded")
             throw ExitCode(1)
         }
-        guard let source = fopen(file, "r") else { throw ValidationError("cannot read \(file)") }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, source)
-            if count <= 0 { break }
-            bytes += buffer[0..<count]
-        }
-        fclose(source)
         do {
-            try ModelFiles.write(bytes, to: destination)
+            try TextFile.writeDurably(try TextFile.read(path: file), to: destination)
         } catch {
             throw ValidationError("\(error)")
         }

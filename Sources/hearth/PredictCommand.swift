@@ -1,5 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
+import Support
 import Trees
 
 /// `hearth predict`: applies a model file to a CSV file, one prediction per row.
@@ -33,7 +34,7 @@ struct PredictCommand: AsyncParsableCommand {
             text += "\n"
         }
         if let out {
-            try Data(text.utf8).write(to: URL(filePath: out), options: .atomic)
+            try TextFile.writeDurably(text, to: out)
         } else {
             print(text, terminator: "")
         }

@@ -1,10 +1,5 @@
+@preconcurrency import Glibc
 import Plant
-
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
 
 /// Prints stored readings as they arrive: one line per device and poll.
 enum ReadingPrinter {

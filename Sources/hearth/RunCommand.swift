@@ -1,15 +1,11 @@
 import Agent
 import ArgumentParser
 import Fieldbus
+@preconcurrency import Glibc
 import Logging
 import Plant
+import Support
 import Synchronization
-
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,12 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
+import Glibc
 import Trees
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// `hearth train`: fits a gradient-boosted or random-forest model to a CSV file and writes the model file.
 struct TrainCommand: AsyncParsableCommand {

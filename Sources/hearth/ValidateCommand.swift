@@ -1,12 +1,7 @@
 import Agent
 import ArgumentParser
 import FoundationEssentials
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// `hearth validate`: checks device files and the agent configuration without connecting anywhere.
 struct ValidateCommand: ParsableCommand {

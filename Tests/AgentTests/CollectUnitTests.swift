@@ -1,7 +1,7 @@
 import Agent
-import Drift
 import Fieldbus
 import Plant
+import Support
 import Testing
 
 @Suite("Signal validation")

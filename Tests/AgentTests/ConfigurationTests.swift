@@ -1,10 +1,7 @@
 import Agent
+import Glibc
 import Plant
 import Testing
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 @Suite("Agent configuration")
 struct ConfigurationTests {

@@ -1,12 +1,7 @@
+import Glibc
 import Testing
 
 @testable import Drift
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 @Suite("Population Stability Index and multiple-testing corrections")
 struct PopulationStabilityIndexTests {

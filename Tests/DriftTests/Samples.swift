@@ -1,10 +1,6 @@
 import Drift
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
+import Support
 
 /// Seeded normal draws (Box–Muller) for building test samples.
 struct NormalSampler {
@@ -15,8 +11,8 @@ struct NormalSampler {
     }
 
     mutating func next(mean: Double = 0, deviation: Double = 1) -> Double {
-        let radius = (-2 * log(max(generator.nextUnit(), 1e-300))).squareRoot()
-        return mean + deviation * radius * cos(2 * Double.pi * generator.nextUnit())
+        let radius = (-2 * log(max(generator.uniform(), 1e-300))).squareRoot()
+        return mean + deviation * radius * cos(2 * Double.pi * generator.uniform())
     }
 
     /// `rows` rows whose feature f is N(means[f], deviations[f]²).

@@ -1,10 +1,7 @@
+import Glibc
 import Plant
 import Testing
 import YAML
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// SplitMix64: a small, seedable generator so every run mutates the same way.
 struct SplitMix64: RandomNumberGenerator {

@@ -1,9 +1,6 @@
+import Glibc
 import Plant
 import Testing
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// The repository's root folder, found from this file's place.
 let repositoryRoot: String = {

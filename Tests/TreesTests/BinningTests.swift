@@ -1,3 +1,4 @@
+import Support
 import Testing
 
 @testable import Trees
@@ -42,8 +43,8 @@ struct BinningTests {
     @Test("Many values: at most 256 weighted quantile bins (255 with missing values), codes agree with thresholds")
     func quantiles() {
         var random = SeededGenerator(seed: 12)
-        var values = (0..<5000).map { _ in Float(random.unitInterval() * 100 - 50) }
-        let weights = (0..<5000).map { $0 < 2500 ? Float(3) : Float(random.unitInterval()) }
+        var values = (0..<5000).map { _ in Float(random.uniform() * 100 - 50) }
+        let weights = (0..<5000).map { $0 < 2500 ? Float(3) : Float(random.uniform()) }
         for withMissing in [false, true] {
             if withMissing { values[17] = .nan }
             for placement in [BoundaryPlacement.upperValue, .midpoint] {
@@ -68,7 +69,7 @@ struct BinningTests {
     func radixSort() {
         var random = SeededGenerator(seed: 3)
         let values: [Float] =
-            (0..<3000).map { _ in Float((random.unitInterval() - 0.5) * 1e6) } + [
+            (0..<3000).map { _ in Float((random.uniform() - 0.5) * 1e6) } + [
                 -.infinity, .infinity, -0.0, 0, .leastNonzeroMagnitude, -.greatestFiniteMagnitude,
             ]
         var keys = values.map(RadixSort.key)

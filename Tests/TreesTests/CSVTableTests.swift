@@ -91,7 +91,7 @@ struct CSVTableTests {
     @Test("A missing file is reported with its path")
     func missingFile() {
         let error = #expect(throws: DatasetError.self) { try CSVTable(contentsOfFile: "/nonexistent/x.csv") }
-        #expect(error?.reason == .unreadableFile("no such file or directory"))
-        #expect(error?.description == "/nonexistent/x.csv: cannot read the file: no such file or directory")
+        #expect(error?.reason == .unreadableFile("No such file or directory"))
+        #expect(error?.description == "/nonexistent/x.csv: cannot read the file: No such file or directory")
     }
 }

@@ -178,7 +178,7 @@ struct ModelFileTests {
             Issue.record("expected malformed JSON, got \(String(describing: error))")
             return
         }
-        #expect(throws: ModelError(.unreadableFile("no such file or directory"), file: "/nonexistent/m.json")) {
+        #expect(throws: ModelError(.unreadableFile("No such file or directory"), file: "/nonexistent/m.json")) {
             try TreeModel.load(from: "/nonexistent/m.json")
         }
         #expect(throws: ModelError.self) { try Self.boosted().save(to: "/nonexistent/dir/m.json") }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 @testable import Trees
 
@@ -34,15 +35,15 @@ enum TestData {
         var weights: [Float] = []
         for _ in 0..<rows {
             var x = [Double](repeating: 0, count: features)
-            for feature in 0..<features { x[feature] = random.unitInterval() }
-            let noise = (random.unitInterval() - 0.5) * 0.5
+            for feature in 0..<features { x[feature] = random.uniform() }
+            let noise = (random.uniform() - 0.5) * 0.5
             let y = 10 * sin(Double.pi * x[0] * x[1]) + 20 * (x[2] - 0.5) * (x[2] - 0.5) + 10 * x[3] + 5 * x[4] + noise
             for feature in 0..<features {
-                let missing = random.unitInterval() < missingShare
+                let missing = random.uniform() < missingShare
                 columns[feature].append(missing ? .nan : Float(x[feature]))
             }
             targets.append(Float(y))
-            weights.append(Float(0.5 + 1.5 * random.unitInterval()))
+            weights.append(Float(0.5 + 1.5 * random.uniform()))
         }
         return try! Dataset(
             featureNames: (0..<features).map { "x\($0)" }, columns: columns, targets: targets, targetName: "y",

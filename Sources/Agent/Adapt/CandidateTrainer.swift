@@ -1,13 +1,9 @@
 import Drift
 import Fieldbus
+import Glibc
 import Plant
+import Support
 public import Trees
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
 
 /// One training row: the features at one checkpoint of one event, and that event's true minimum.
 public struct LabeledRow: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Fieldbus
 public import Plant
+import Support
 
 /// Reads one Modbus device, on its own thread: a libmodbus context blocks for up to its timeout and is not
 /// thread-safe, so each device gets a dedicated thread and no device's timeout can stall another or the agent.

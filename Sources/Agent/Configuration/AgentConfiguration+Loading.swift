@@ -1,12 +1,8 @@
+import Glibc
 import Logging
 public import Plant
+import Support
 public import YAML
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 extension AgentConfiguration {
     static let keys = [

@@ -1,5 +1,6 @@
 public import Logging
 public import SQLite
+import Support
 import YAML
 
 /// The agent's configuration file (`hearth run --config hearth.yaml`): where the device files, database and models

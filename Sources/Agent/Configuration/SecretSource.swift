@@ -1,10 +1,6 @@
+import Glibc
+import Support
 import YAML
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// Where a secret comes from: never the configuration file itself.
 public enum SecretSource: Sendable, Equatable {

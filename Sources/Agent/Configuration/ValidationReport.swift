@@ -1,4 +1,5 @@
 import Plant
+import Support
 public import YAML
 
 /// What `hearth validate` found: each file checked, with a one-line summary when it is sound, and every problem.

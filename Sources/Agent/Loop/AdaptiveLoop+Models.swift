@@ -1,13 +1,9 @@
 import Drift
+import Glibc
 import Plant
 import SQLite
+import Support
 import Trees
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
 
 extension AdaptiveLoop {
     /// Readies the models: the training data, and when the registry is empty the first champion — imported from
@@ -185,7 +181,7 @@ extension AdaptiveLoop {
         reference: [(origin: String, features: [String: Double])], trigger: String
     ) async throws {
         let file = "model-\(version).json"
-        try ModelFiles.write(result.model.json(), to: configuration.modelsFolder + "/" + file)
+        try TextFile.writeDurably(result.model.json(), to: configuration.modelsFolder + "/" + file, createFolder: true)
         var metrics = result.metrics.mapValues { JSONValue.number($0) }
         metrics["source_rows"] = .number(Double(result.sourceRows))
         metrics["own_rows"] = .number(Double(result.ownRows))

@@ -1,14 +1,9 @@
 import Fieldbus
+import Glibc
 public import Logging
 public import Plant
 import SQLite
 import Trees
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
 
 /// The agent's loop for every furnace: predict each pumping event's minimum pressure at 30...180 s, decide on
 /// alarms, record outcomes, monitor live errors and drift, and adapt — build candidates, run them in shadow,

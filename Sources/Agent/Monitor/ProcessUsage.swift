@@ -1,10 +1,5 @@
 internal import CSystem
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import Glibc
 
 /// The agent's own resource use, read from /proc and statvfs.
 public struct ProcessUsage: Sendable, Equatable {

@@ -1,11 +1,6 @@
+import Glibc
 import Plant
 public import Trees
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
 
 /// A model that predicts an event's minimum pressure from the features at a checkpoint.
 ///

@@ -1,11 +1,6 @@
+import Glibc
 public import Plant
 import YAML
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
 
 /// Notices device files added to, changed in or removed from the devices folder while the agent runs.
 ///

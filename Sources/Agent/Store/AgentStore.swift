@@ -1,6 +1,7 @@
 import Fieldbus
 public import Plant
 public import SQLite
+import Support
 
 /// The agent's SQLite database (WAL mode): devices, signals and readings; events, predictions, alarms, the outbox,
 /// the model registry and the audit log (see the `+` extensions).

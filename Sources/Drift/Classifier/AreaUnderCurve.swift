@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// The area under the ROC curve of scores for two classes, as the Mann–Whitney statistic: the chance that a random
 /// positive scores above a random negative, ties counting half.

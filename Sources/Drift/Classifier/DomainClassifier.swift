@@ -1,3 +1,5 @@
+import Support
+
 /// The classifier two-sample test: how well a logistic regression tells current rows from reference rows, measured
 /// by its cross-validated area under the ROC curve (Lopez-Paz & Oquab 2017).
 ///

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// L2-penalised logistic regression fitted by Newton–Raphson, for telling two samples apart.
 ///

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// The distribution of the one-sample Kolmogorov–Smirnov statistic Dₙ for a finite sample size n.
 ///

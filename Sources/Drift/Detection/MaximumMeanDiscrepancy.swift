@@ -1,3 +1,5 @@
+import Support
+
 /// The kernel two-sample test: the squared maximum mean discrepancy between two samples under a Gaussian kernel,
 /// with a permutation p-value (Gretton et al. 2012).
 ///

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// The Population Stability Index of one feature: Σ (aᵢ − eᵢ) ln(aᵢ / eᵢ) over bins, where eᵢ and aᵢ are the
 /// shares of the reference and current values in bin i.

@@ -1,8 +1,5 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
+import Support
 
 /// The Gaussian (RBF) kernel k(x, x′) = exp(−γ‖x − x′‖²), the same parametrisation as scikit-learn's `rbf_kernel`.
 ///

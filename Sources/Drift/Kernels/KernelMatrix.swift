@@ -1,3 +1,5 @@
+import Support
+
 /// The Gram matrix K[i][j] = k(xᵢ, xⱼ) of one sample, stored as the upper triangle of 64 × 64 single-precision
 /// tiles.
 ///
@@ -32,8 +34,8 @@ struct KernelMatrix: Sendable {
         size = n
         self.tiles = tiles
         // Below a few hundred rows a product takes microseconds; threads would only add overhead.
-        let threadCount = n < 512 ? 1 : min(threads ?? Parallelism.processorCount, Parallelism.processorCount)
-        let parts = Parallelism.balancedRanges(count: tiles, parts: threadCount) { tiles - $0 }
+        let threadCount = n < 512 ? 1 : min(threads ?? Parallel.processorCount, Parallel.processorCount)
+        let parts = Parallel.balancedRanges(count: tiles, parts: threadCount) { tiles - $0 }
         self.parts = parts
         let count = tiles * (tiles + 1) / 2 * Self.tileArea
         storage = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -41,7 +43,7 @@ struct KernelMatrix: Sendable {
             let output = DisjointWrites(base: buffer.baseAddress!)
             sample.values.withUnsafeBufferPointer { values in
                 let rows = SharedReads(base: values.baseAddress!)
-                Parallelism.forEachPart(parts.count) { part in
+                Parallel.forEach(parts.count) { part in
                     for blockRow in parts[part] {
                         for blockColumn in blockRow..<tiles {
                             Self.fillTile(
@@ -104,7 +106,7 @@ struct KernelMatrix: Sendable {
                     let matrix = SharedReads(base: matrix.baseAddress!)
                     let vector = SharedReads(base: vector.baseAddress!)
                     let output = DisjointWrites(base: output.baseAddress!)
-                    Parallelism.forEachPart(parts.count) { part in
+                    Parallel.forEach(parts.count) { part in
                         let result = output.base + part * stride
                         for blockRow in parts[part] {
                             for blockColumn in blockRow..<tiles {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// ADWIN, the adaptive sliding window (Bifet & Gavaldà 2007): it keeps the longest recent window whose mean is
 /// consistent, and drops old values when a split of the window into an older and a newer part shows means that

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// Importance weights from a probabilistic classifier (the domain classifier read as a density-ratio estimator):
 /// by Bayes' rule p_target(x)/p_source(x) = (nₛ/n_t) · P(target | x)/P(source | x), and the odds are exp of the

@@ -1,3 +1,5 @@
+import Support
+
 /// Kernel mean matching (Huang, Smola, Gretton, Borgwardt & Schölkopf 2007): weights β for the n source rows
 /// whose weighted kernel mean embedding is closest to the target's,
 ///
@@ -106,8 +108,8 @@ public struct KernelMeanMatching: Sendable {
         let targetRows = target.rowCount
         let scale = Double(source.rowCount) / Double(targetRows)
         // Below a few hundred rows threads would only add overhead.
-        let threads = source.rowCount * targetRows < 250_000 ? 1 : Parallelism.processorCount
-        let parts = Parallelism.balancedRanges(count: source.rowCount, parts: threads) { _ in 1 }
+        let threads = source.rowCount * targetRows < 250_000 ? 1 : Parallel.processorCount
+        let parts = Parallel.balancedRanges(count: source.rowCount, parts: threads) { _ in 1 }
         var means = [Double](repeating: 0, count: source.rowCount)
         source.values.withUnsafeBufferPointer { sourceValues in
             target.values.withUnsafeBufferPointer { targetValues in
@@ -115,7 +117,7 @@ public struct KernelMeanMatching: Sendable {
                     let sourceRows = SharedReads(base: sourceValues.baseAddress!)
                     let targetRowsPointer = SharedReads(base: targetValues.baseAddress!)
                     let output = DisjointWrites(base: output.baseAddress!)
-                    Parallelism.forEachPart(parts.count) { part in
+                    Parallel.forEach(parts.count) { part in
                         for i in parts[part] {
                             var sum = 0.0
                             let row = sourceRows.base + i * columns

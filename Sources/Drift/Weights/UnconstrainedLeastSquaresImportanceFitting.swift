@@ -1,3 +1,5 @@
+import Support
+
 /// Unconstrained least-squares importance fitting, uLSIF (Kanamori, Hido & Sugiyama 2009): the density ratio
 /// w(x) = p_target(x)/p_source(x) as a non-negative combination of Gaussian basis functions centred on target rows,
 /// fitted in closed form, with the kernel width and ridge chosen by leave-one-out cross-validation, also in closed

@@ -1,11 +1,6 @@
 internal import CMosquitto
+import Glibc
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
 
 /// An MQTT client over libmosquitto, with its own network thread.
 ///

@@ -1,10 +1,5 @@
 internal import CModbus
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import Glibc
 
 /// Where a Modbus client connects: a TCP server or a serial line.
 public enum ModbusTransport: Sendable, Equatable, CustomStringConvertible {

@@ -1,10 +1,5 @@
 internal import CModbus
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import Glibc
 
 /// A failed Modbus operation, with libmodbus's own message.
 public struct ModbusError: Error, Sendable, Equatable, CustomStringConvertible {

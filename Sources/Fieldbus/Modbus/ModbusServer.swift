@@ -1,11 +1,6 @@
 internal import CModbus
+import Glibc
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
 
 /// A read or write request as a Modbus server received it.
 public struct ModbusRequest: Sendable, Equatable {

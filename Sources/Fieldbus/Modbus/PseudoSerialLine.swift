@@ -1,11 +1,6 @@
 internal import CModbus
+import Glibc
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
 
 /// A virtual null-modem cable: two pseudo-terminals whose traffic is copied both ways.
 ///

@@ -1,3 +1,4 @@
+import Support
 public import YAML
 
 /// Reads and checks device files (`devices/*.yaml`), reporting every problem with its file, line, column and field.

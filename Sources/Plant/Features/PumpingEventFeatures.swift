@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import Glibc
 
 /// The features a minimum-pressure model sees, computed the same way for training (`hearth-sim history`, the
 /// agent's own labeled events) and for serving (the agent during an event): one function, so they cannot disagree.

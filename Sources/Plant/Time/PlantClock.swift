@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import Glibc
 
 /// The time the plant lives in: real time on a real box, accelerated time in simulation and tests.
 ///

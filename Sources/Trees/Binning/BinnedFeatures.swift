@@ -1,3 +1,5 @@
+import Support
+
 /// A dataset's features replaced by their bin codes, one byte per value, column by column (for per-feature scans
 /// and partitions) and, when asked, also row by row (for histograms over subsets of rows).
 struct BinnedFeatures: Sendable {

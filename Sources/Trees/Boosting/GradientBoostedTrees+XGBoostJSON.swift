@@ -65,10 +65,10 @@ extension GradientBoostedTrees {
         return writer.bytes
     }
 
-    /// Writes the model to a file in XGBoost JSON, atomically (a temporary file renamed into place).
+    /// Writes the model to a file in XGBoost JSON, atomically and durably (a temporary file, fsynced, renamed into place).
     /// - Throws: ``ModelError`` with reason ``ModelError/Reason/unwritableFile(_:)``.
     public func save(to path: String) throws(ModelError) {
-        try FileBytes.writeModel(xgboostJSON(), path: path)
+        try ModelError.writeModel(xgboostJSON(), path: path)
     }
 
     /// Reads a model saved by XGBoost 2.x or 3.x (`save_model("m.json")`) or by Hearth.

@@ -1,3 +1,5 @@
+import Support
+
 /// A gradient-boosted tree ensemble for regression: the prediction is `base_score` plus the sum of every tree's
 /// leaf output, added in tree order in 32-bit floats, exactly as XGBoost predicts.
 ///

@@ -1,3 +1,5 @@
+import Support
+
 /// The boosting loop for squared error: start from the base score, then fit each tree to the gradients
 /// `w·(ŷ − y)` and hessians `w` of the current predictions.
 struct GradientBoostingTrainer {
@@ -54,7 +56,7 @@ struct GradientBoostingTrainer {
             }
             var sampledCount = 0
             for row in 0..<rowCount {
-                let taken = parameters.subsample >= 1 || random.unitInterval() < parameters.subsample
+                let taken = parameters.subsample >= 1 || random.uniform() < parameters.subsample
                 inSample[row] = taken
                 if taken {
                     grower.rowIndex[sampledCount] = UInt32(row)

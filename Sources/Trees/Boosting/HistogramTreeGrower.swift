@@ -1,3 +1,5 @@
+import Support
+
 /// Grows one boosted tree level by level from gradient/hessian histograms, as XGBoost's `hist` method does with
 /// its default depth-wise policy.
 ///

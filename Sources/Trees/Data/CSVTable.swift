@@ -27,7 +27,7 @@ public struct CSVTable: Sendable {
     public init(contentsOfFile path: String) throws(DatasetError) {
         let bytes: [UInt8]
         do {
-            bytes = try FileBytes.read(path: path)
+            bytes = try ModelError.readFile(path: path)
         } catch {
             throw DatasetError(.unreadableFile(error.reason), file: path)
         }

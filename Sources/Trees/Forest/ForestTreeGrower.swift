@@ -1,3 +1,5 @@
+import Support
+
 /// Grows one CART regression tree of a random forest on bin codes: weighted squared error, splits that maximize
 /// the decrease in impurity, thresholds halfway between the neighbouring values on either side (as scikit-learn
 /// places them), and missing values sent the way that fits best (or, when a node has none, to the heavier child).
@@ -44,7 +46,7 @@ final class ForestTreeGrower {
         self.data = data
         self.parameters = parameters
         self.featuresPerSplit = parameters.featuresPerSplit.resolved(featureCount: data.featureCount)
-        self.random = SeededGenerator(seed: seed, stream: UInt64(tree) &+ 1)
+        self.random = SeededGenerator(seed: seed, UInt64(tree) &+ 1)
         let rows = max(1, data.rowCount)
         rowIndex = .allocate(capacity: rows)
         scratch = .allocate(capacity: rows)

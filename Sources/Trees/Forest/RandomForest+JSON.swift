@@ -26,10 +26,10 @@ extension RandomForest {
         return writer.bytes
     }
 
-    /// Writes the forest to a file, atomically (a temporary file renamed into place).
+    /// Writes the forest to a file, atomically and durably (a temporary file, fsynced, renamed into place).
     /// - Throws: ``ModelError`` with reason ``ModelError/Reason/unwritableFile(_:)``.
     public func save(to path: String) throws(ModelError) {
-        try FileBytes.writeModel(json(), path: path)
+        try ModelError.writeModel(json(), path: path)
     }
 
     /// Reads a forest in Hearth's forest JSON format, verifying its checksum.

@@ -1,3 +1,4 @@
+import Support
 import Synchronization
 
 /// A random forest for regression: the prediction is the mean of its trees' outputs (summed in tree order in

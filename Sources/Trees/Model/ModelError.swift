@@ -1,3 +1,5 @@
+import Support
+
 /// A model that cannot be read, written or trusted: an unreadable or damaged file, a structure that is not a
 /// tree ensemble, a model kind this library does not predict, a checksum that does not match, or features that
 /// differ from the ones expected.
@@ -80,14 +82,19 @@ extension JSONReader {
     }
 }
 
-extension FileBytes {
-    /// Writes a model file atomically, reporting failure as a ``ModelError`` naming the file.
+extension ModelError {
+    /// Writes a model file atomically and durably, reporting failure as a ``ModelError`` naming the file.
     static func writeModel(_ bytes: [UInt8], path: String) throws(ModelError) {
         do {
-            try write(bytes, path: path)
+            try TextFile.writeDurably(bytes, to: path)
         } catch {
             throw ModelError(.unwritableFile(error.reason), file: path)
         }
+    }
+
+    /// Reads a whole model or data file (of any size).
+    static func readFile(path: String) throws(TextFileError) -> [UInt8] {
+        try TextFile.read(path: path, maximumSize: Int.max)
     }
 }
 

@@ -15,7 +15,7 @@ public enum TreeModel: Sendable {
     public static func load(from path: String, expectingFeatures: [String]? = nil) throws(ModelError) -> TreeModel {
         let bytes: [UInt8]
         do {
-            bytes = try FileBytes.read(path: path)
+            bytes = try ModelError.readFile(path: path)
         } catch {
             throw ModelError(.unreadableFile(error.reason), file: path)
         }

@@ -1,10 +1,5 @@
+public import Glibc
 import Synchronization
-
-#if canImport(Glibc)
-    public import Glibc
-#elseif canImport(Musl)
-    public import Musl
-#endif
 
 /// A program started with `posix_spawn`, which lives until it exits or is stopped.
 ///

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import Glibc
 
 /// Loopback TCP ports for local servers (the demo's broker, tests).
 public enum LoopbackPort {

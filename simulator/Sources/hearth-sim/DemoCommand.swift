@@ -1,11 +1,9 @@
 import ArgumentParser
 import Fieldbus
+@preconcurrency import Glibc
 import Plant
 import Simulator
-
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#endif
+import Support
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -152,9 +150,11 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     static func write(_ text: String, to path: String) throws {
-        guard let file = fopen(path, "w") else { throw ValidationError("cannot write \(path)") }
-        fputs(text, file)
-        fclose(file)
+        do {
+            try TextFile.writeDurably(text, to: path)
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 
     /// A program in the same folder as this one.

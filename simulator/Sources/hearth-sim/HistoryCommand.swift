@@ -1,10 +1,8 @@
 import ArgumentParser
+@preconcurrency import Glibc
 import Plant
 import Simulator
-
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#endif
+import Support
 
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,11 +55,11 @@ struct HistoryCommand: AsyncParsableCommand {
         if out == "-" {
             print(text, terminator: "")
         } else {
-            guard let file = fopen(out, "w") else {
-                throw ValidationError("cannot write \(out): \(String(cString: strerror(errno)))")
+            do {
+                try TextFile.writeDurably(text, to: out)
+            } catch {
+                throw ValidationError(error.description)
             }
-            fputs(text, file)
-            fclose(file)
             let rows = text.split(separator: "\n").count - 1
             fputs(
                 "wrote \(rows) rows (\(events) events × \(PumpingEventFeatures.checkpoints.count) checkpoints × \(devices.count) furnaces) to \(out)\n",

@@ -1,11 +1,9 @@
 import ArgumentParser
 import Fieldbus
+@preconcurrency import Glibc
 import Plant
 import Simulator
-
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#endif
+import Support
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

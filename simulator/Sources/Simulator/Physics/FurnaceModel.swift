@@ -1,10 +1,6 @@
+import Glibc
+import Support
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
 
 /// What a furnace's sensors show at one moment.
 public struct FurnaceState: Sendable, Equatable {
@@ -78,7 +74,7 @@ public final class FurnaceModel: Sendable {
         self.physics = physics
         self.seed = seed
         self.origin = origin
-        key = SeededRandom.key(id)
+        key = SeededGenerator.key(id)
     }
 
     /// The event with this index (0-based), simulated on first use.
@@ -141,7 +137,7 @@ public final class FurnaceModel: Sendable {
     /// What the sensors read at a plant time: the true state plus deterministic measurement noise.
     public func measuredState(at time: Int64) -> FurnaceState {
         var state = trueState(at: time)
-        var noise = SeededRandom(seed: seed, key, UInt64(bitPattern: time / 1000), 0x6E6F_6973_65)
+        var noise = SeededGenerator(seed: seed, key, UInt64(bitPattern: time / 1000), 0x6E6F_6973_65)
         state.chamberPressureMbar *= max(0.5, 1 + physics.pressureNoise * noise.gaussian())
         state.chamberTemperatureC += 0.15 * noise.gaussian()
         state.pumpCurrentA = max(0, state.pumpCurrentA + 0.25 * noise.gaussian())
@@ -181,7 +177,7 @@ public final class FurnaceModel: Sendable {
     private func extend(_ cache: inout Cache, through index: Int) {
         while cache.conditions.count <= index {
             let k = cache.conditions.count
-            var random = SeededRandom(seed: seed, key, UInt64(k), 0x6576_656E_74)
+            var random = SeededGenerator(seed: seed, key, UInt64(k), 0x6576_656E_74)
             let previousLeak = cache.conditions.last?.leakEpisode ?? false
             let leakChance = previousLeak ? physics.leakEpisodePersistence : physics.leakEpisodeOnset
             let leakEpisode = random.uniform() < leakChance
@@ -212,7 +208,7 @@ public final class FurnaceModel: Sendable {
             if let last = cache.conditions.last, let lastStart = cache.starts.last {
                 start = lastStart + Int64(((last.durationS.rounded()) + last.idleAfterS) * 1000)
             } else {
-                var offset = SeededRandom(seed: seed, key, 0x6F66_6673_6574)
+                var offset = SeededGenerator(seed: seed, key, 0x6F66_6673_6574)
                 start = origin + Int64(offset.uniform(0, 300) * 1000)
             }
             cache.conditions.append(conditions)

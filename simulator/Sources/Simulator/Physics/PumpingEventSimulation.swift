@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import Glibc
 
 /// The random conditions of one pumping event, drawn from the furnace's physics and a seed.
 public struct PumpingEventConditions: Sendable, Equatable {

@@ -1,10 +1,5 @@
-public import YAML
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import Glibc
+public import Support
 
 /// Drops a device file into an agent's devices folder the way an operator onboards a furnace, but atomically:
 /// the file is written under a hidden temporary name, flushed to disk and renamed into place, so an agent watching
@@ -24,30 +19,10 @@ public enum DeviceFileDrop {
         }
         let name = source.split(separator: "/").last.map(String.init) ?? source
         let target = TextFile.join(folder, name)
-        let temporary = TextFile.join(folder, ".\(name).\(getpid()).tmp")
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw DeviceFileDropError(path: temporary, operation: "create", errno: errno) }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else {
-                let error = DeviceFileDropError(path: temporary, operation: "write", errno: errno)
-                close(descriptor)
-                unlink(temporary)
-                throw error
-            }
-            written += count
-        }
-        guard fsync(descriptor) == 0, close(descriptor) == 0 else {
-            let error = DeviceFileDropError(path: temporary, operation: "flush", errno: errno)
-            unlink(temporary)
-            throw error
-        }
-        guard rename(temporary, target) == 0 else {
-            let error = DeviceFileDropError(path: target, operation: "rename into", errno: errno)
-            unlink(temporary)
-            throw error
+        do {
+            try TextFile.writeDurably(bytes, to: target)
+        } catch {
+            throw DeviceFileDropError(operation: "write", failure: error)
         }
         return target
     }
@@ -55,7 +30,7 @@ public enum DeviceFileDrop {
 
 /// A device file that could not be dropped into a folder: what was being done, to which file, and why.
 public struct DeviceFileDropError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What was being done: `read`, `create`, `write`, `flush`, `rename into`.
+    /// What was being done: `read` or `write`.
     public var operation: String
     /// The file concerned and the system's reason.
     public var failure: TextFileError
@@ -66,11 +41,8 @@ public struct DeviceFileDropError: Error, Sendable, Equatable, CustomStringConve
         self.failure = failure
     }
 
-    /// Creates an error from an `errno` value, with the C library's text for it.
-    init(path: String, operation: String, errno code: Int32) {
-        self.init(operation: operation, failure: TextFileError(path: path, errno: code))
+    /// `cannot read /path: reason`, or the writer's own `/path: cannot write: reason`.
+    public var description: String {
+        operation == "write" ? failure.description : "cannot \(operation) \(failure.path): \(failure.reason)"
     }
-
-    /// `cannot write /path: reason`.
-    public var description: String { "cannot \(operation) \(failure.path): \(failure.reason)" }
 }

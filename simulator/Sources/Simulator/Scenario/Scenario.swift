@@ -1,4 +1,5 @@
 public import Plant
+import Support
 
 /// A simulated plant run, as a scenario file (`simulator/scenarios/*.yaml`) describes it: the furnaces served from
 /// the start, changes to their physics, furnaces onboarded while it runs, faults, the seed and the speed.
@@ -127,7 +128,7 @@ public struct Scenario: Sendable, Equatable {
     /// Furnaces for the first model's training history: the initially served devices with the scenario's physics,
     /// on a seed of their own, so the history is like the run's events without being them.
     public func historyFurnaces(origin: Int64 = 1_767_225_600_000) -> [SimulatedFurnace] {
-        var derived = SeededRandom(seed: seed, SeededRandom.key("history"))
+        var derived = SeededGenerator(seed: seed, SeededGenerator.key("history"))
         let historySeed = derived.next()
         return devices.map { entry in
             SimulatedFurnace(

@@ -1,4 +1,5 @@
 import Plant
+import Support
 import YAML
 
 /// Reads one scenario file's YAML tree into a ``Scenario``, loading the device files it names and recording every

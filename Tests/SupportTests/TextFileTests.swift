@@ -1,5 +1,5 @@
+import Support
 import Testing
-import YAML
 
 @Suite("Text files")
 struct TextFileTests {

@@ -1,11 +1,8 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
-/// Reads the small files Hearth is configured with (device files, the agent configuration, secrets) through the
-/// C library, with the system's own error text when that fails.
+/// Files through the C library, with the system's own error text when that fails: reading the small files Hearth
+/// is configured with (device files, the agent configuration, secrets), listing folders, and writing any file
+/// durably and atomically (`TextFile+Write.swift`).
 public enum TextFile {
     /// The largest file read: 1 MiB, far above any real configuration and a guard against reading a device node
     /// or a log by mistake.
@@ -103,9 +100,11 @@ public struct TextFileError: Error, Sendable, Equatable, CustomStringConvertible
         self.reason = reason
     }
 
-    /// Creates an error from an `errno` value, with the C library's text for it.
-    public init(path: String, errno code: Int32) {
-        self.init(path: path, code: code, reason: String(cString: strerror(code)))
+    /// Creates an error from an `errno` value, with the C library's text for it, optionally saying what failed
+    /// (`cannot write`: the reason reads `cannot write: No space left on device`).
+    public init(path: String, errno code: Int32, doing: String? = nil) {
+        let text = String(cString: strerror(code))
+        self.init(path: path, code: code, reason: doing.map { "\($0): \(text)" } ?? text)
     }
 
     /// `path: reason`.

@@ -1,8 +1,9 @@
 import Foundation
+import Support
 import Synchronization
 import Testing
 
-@testable import Fieldbus
+@testable import Support
 
 /// When a block began (set by the blocked device) and when it may end (set by the test).
 private final class BlockSignals: Sendable {

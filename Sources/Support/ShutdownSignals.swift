@@ -1,11 +1,6 @@
 import Dispatch
+import Glibc
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
 
 /// Turns SIGINT and SIGTERM into cancellation of a task, so a program stops in order (systemd sends SIGTERM).
 /// A second signal while stopping exits at once.
