@@ -65,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "hearth",
             dependencies: [
-                "Agent", "Plant", "Trees", "Drift", "Support",
+                "Agent", "Plant", "Trees", "Drift", "Support", "YAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

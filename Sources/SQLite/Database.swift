@@ -108,6 +108,12 @@ public final class Database {
         try execute("PRAGMA user_version=\(version)")
     }
 
+    /// A number that changes whenever another connection commits a change to the database (`PRAGMA data_version`):
+    /// a cheap way for a long-lived reader to notice that a command line or another process wrote something.
+    public func dataVersion() throws(SQLiteError) -> Int64 {
+        try query("PRAGMA data_version").first?[0].integer ?? 0
+    }
+
     /// The row id of the last successful INSERT on this connection.
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 

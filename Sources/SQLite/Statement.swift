@@ -6,6 +6,8 @@ public final class Statement {
     /// Keeps the connection open as long as the statement lives.
     private let database: Database
     public let sql: String
+    /// The result columns' names, in order (shared by every row this statement returns).
+    public let columns: RowColumns
 
     init(database: Database, sql: String) throws(SQLiteError) {
         self.database = database
@@ -14,6 +16,8 @@ public final class Statement {
         let rc = sqlite3_prepare_v2(database.handle, sql, -1, &prepared, nil)
         guard rc == SQLITE_OK, let prepared else { throw database.lastError(sql: sql) }
         handle = prepared
+        let count = sqlite3_column_count(prepared)
+        columns = RowColumns(names: (0..<count).map { String(cString: sqlite3_column_name(prepared, $0)) })
     }
 
     deinit { sqlite3_finalize(handle) }
@@ -100,13 +104,45 @@ public final class Statement {
             default: values.append(.null)
             }
         }
-        return Row(values: values)
+        return Row(values: values, columns: columns)
     }
 }
 
-/// One result row, its values in column order.
+/// The names of a statement's result columns, looked up by name in constant time.
+public final class RowColumns: Sendable {
+    /// The names in column order.
+    public let names: [String]
+    private let index: [String: Int]
+
+    init(names: [String]) {
+        self.names = names
+        index = Dictionary(names.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The position of a column, if the statement returns one of that name.
+    public func position(of name: String) -> Int? { index[name] }
+}
+
+/// One result row: its values in column order, also reachable by column name.
 public struct Row: Sendable, Equatable {
     public var values: [SQLiteValue]
+    /// The statement's column names; nil for rows built by hand.
+    public let columns: RowColumns?
+
+    public init(values: [SQLiteValue], columns: RowColumns? = nil) {
+        self.values = values
+        self.columns = columns
+    }
 
     public subscript(index: Int) -> SQLiteValue { index < values.count ? values[index] : .null }
+
+    /// The value of a named column; `.null` when the row has no such column (a schema that predates it).
+    public subscript(name: String) -> SQLiteValue {
+        guard let position = columns?.position(of: name) else { return .null }
+        return self[position]
+    }
+
+    public static func == (lhs: Row, rhs: Row) -> Bool {
+        lhs.values == rhs.values && lhs.columns?.names == rhs.columns?.names
+    }
 }

@@ -2,13 +2,19 @@ import Dispatch
 import Glibc
 import Synchronization
 
-/// Turns SIGINT and SIGTERM into cancellation of a task, so a program stops in order (systemd sends SIGTERM).
+/// Turns SIGINT and SIGTERM into an orderly stop of a program (systemd sends SIGTERM).
 /// A second signal while stopping exits at once.
 public final class ShutdownSignals {
     private let sources: [any DispatchSourceSignal]
 
-    /// Installs the handlers; they stay until this object is released.
-    public init(cancelling task: Task<Void, any Error>) {
+    /// Installs handlers that cancel a task; they stay until this object is released.
+    public convenience init(cancelling task: Task<Void, any Error>) {
+        self.init { task.cancel() }
+    }
+
+    /// Installs handlers that call `stop` on the first SIGINT or SIGTERM (a second one exits at once); they stay
+    /// until this object is released.
+    public init(stop: @escaping @Sendable () -> Void) {
         var sources: [any DispatchSourceSignal] = []
         let received = SignalCount()
         for number in [SIGINT, SIGTERM] {
@@ -16,7 +22,7 @@ public final class ShutdownSignals {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 if received.increment() > 1 { exit(130) }
-                task.cancel()
+                stop()
             }
             source.resume()
             sources.append(source)

@@ -1,5 +1,6 @@
 @preconcurrency import Glibc
 import Plant
+import Support
 
 /// Prints stored readings as they arrive: one line per device and poll.
 enum ReadingPrinter {
@@ -25,22 +26,7 @@ enum ReadingPrinter {
         }
     }
 
-    static func format(_ value: Double) -> String {
-        if value == value.rounded() && abs(value) < 1e9 { return String(Int64(value)) }
-        let magnitude = abs(value)
-        let decimals = magnitude >= 100 ? 1 : magnitude >= 1 ? 2 : magnitude >= 0.01 ? 4 : 6
-        var scaled = (value * pow(10, Double(decimals))).rounded() / pow(10, Double(decimals))
-        if scaled == -0 { scaled = 0 }
-        var text = String(scaled)
-        if text.contains("e") { return text }
-        if let dot = text.firstIndex(of: ".") {
-            let digits = text.distance(from: dot, to: text.endIndex) - 1
-            if digits > decimals {
-                text = String(text.prefix(text.distance(from: text.startIndex, to: dot) + decimals + 1))
-            }
-        }
-        return text
-    }
+    static func format(_ value: Double) -> String { NumberFormat.reading(value) }
 
     /// Writes lines to standard output and flushes, so a pipe or journal sees them at once.
     static func emit(_ lines: [String]) {

@@ -1,7 +1,8 @@
 import Agent
 import ArgumentParser
 import Plant
-import SQLite
+import Support
+import YAML
 
 struct ReadingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,8 +11,7 @@ struct ReadingsCommand: AsyncParsableCommand {
         discussion:
             "Reads the database without disturbing a running agent (WAL mode lets readers and the writer overlap).")
 
-    @Option(name: .long, help: "SQLite database file.")
-    var database = "hearth.db"
+    @OptionGroup var location: DatabaseLocation
 
     @Option(name: .long, help: "Only this device.")
     var device: String?
@@ -29,36 +29,46 @@ struct ReadingsCommand: AsyncParsableCommand {
     var csv = false
 
     func run() async throws {
-        let database = try openDatabase(self.database)
-        let rows: [Row]
-        do {
-            rows = try database.query(
-                """
-                SELECT device, signal, time_ms, value, unit, status, detail FROM (
-                    SELECT * FROM reading_log
-                    WHERE (? IS NULL OR device = ?) AND (? IS NULL OR signal = ?) AND (? = 0 OR status <> 'ok')
-                    ORDER BY time_ms DESC LIMIT ?)
-                ORDER BY time_ms, device, signal
-                """, device, device, signal, signal, problems ? 1 : 0, last)
-        } catch {
-            throw ValidationError("cannot read \(self.database): \(error.message)")
+        guard last > 0 else { throw ValidationError("--last must be positive") }
+        let store = try location.open()
+        let devices = try await store.deviceIDs()
+        if let device, !devices.contains(device) {
+            throw CommandFailure(
+                "no device \(device) in \(try location.path())\(Self.suggestion(device, among: devices)) "
+                    + "(devices: \(devices.joined(separator: ", ")))")
         }
-        if csv { print("device,signal,time,value,unit,status,detail") }
-        for row in rows {
-            let time = PlantTime.iso8601(row[2].integer ?? 0, milliseconds: true)
-            let value = row[3].real.map { ReadingPrinter.format($0) } ?? ""
-            let unit = row[4].text ?? ""
-            let status = row[5].text ?? ""
-            let detail = row[6].text ?? ""
-            if csv {
-                print(
-                    [row[0].text ?? "", row[1].text ?? "", time, value, unit, status, detail].map(Self.csvField).joined(
-                        separator: ","))
-            } else {
-                let shown = status == "ok" ? "\(value) \(unit)" : "<\(status)> \(detail)"
-                print("\(time)  \(row[0].text ?? "")  \(row[1].text ?? "")  \(shown)")
+        if let signal {
+            var signals: Set<String> = []
+            for id in device.map({ [$0] }) ?? devices { signals.formUnion(try await store.signalNames(device: id)) }
+            if !signals.contains(signal) {
+                throw CommandFailure(
+                    "no signal \(signal)\(device.map { " on \($0)" } ?? "")\(Self.suggestion(signal, among: signals.sorted())) "
+                        + "(signals: \(signals.sorted().joined(separator: ", ")))")
             }
         }
+        let entries = try await store.readingLog(device: device, signal: signal, problemsOnly: problems, last: last)
+        if csv { print("device,signal,time,value,unit,status,detail") }
+        for entry in entries {
+            let reading = entry.reading
+            let time = PlantTime.iso8601(reading.timeMilliseconds, milliseconds: true)
+            let value = reading.value.map { NumberFormat.reading($0) } ?? ""
+            let unit = entry.unit ?? ""
+            let detail = reading.detail ?? ""
+            if csv {
+                print(
+                    [reading.device, reading.signal, time, value, unit, reading.status.rawValue, detail].map(
+                        Self.csvField
+                    ).joined(separator: ","))
+            } else {
+                let shown = reading.status == .ok ? "\(value) \(unit)" : "<\(reading.status.rawValue)> \(detail)"
+                print("\(time)  \(reading.device)  \(reading.signal)  \(shown)")
+            }
+        }
+    }
+
+    /// `; did you mean "chamber_pressure"?` for a near miss.
+    static func suggestion(_ name: String, among names: [String]) -> String {
+        SpellingSuggestion.hint(for: name, among: names)
     }
 
     static func csvField(_ text: String) -> String {

@@ -124,16 +124,9 @@ struct RunCommand: AsyncParsableCommand {
             narrate: { line in
                 if events { ReadingPrinter.emit([line]) }
             })
-        let running = Task { try await agent.run() }
-        let signals = ShutdownSignals(cancelling: running)
-        if let duration {
-            Task {
-                try? await Task.sleep(nanoseconds: UInt64(duration * 1e9))
-                running.cancel()
-            }
-        }
+        let signals = ShutdownSignals { agent.stop() }
         do {
-            try await running.value
+            try await agent.run(for: duration)
         } catch let error as AgentStartError {
             logger.critical("cannot start", metadata: ["reason": "\(error)"])
             throw ExitCode(1)

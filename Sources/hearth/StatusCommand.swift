@@ -1,100 +1,116 @@
 import Agent
 import ArgumentParser
 import Plant
-import SQLite
+import Support
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the agent's last status report: furnaces, models, live errors, alarms, drift, resources.",
+        abstract: "Show the agent's last status report: furnaces, collection, models, live errors, alarms, drift.",
         discussion:
-            "Reads the report the running agent writes to its database every status_interval (also published, retained, on <topic_prefix>/<client_id>/status)."
+            "Reads the report the running agent writes to its database every status_interval (also published, retained, on <topic_prefix>/<client_id>/status), and says how old it is."
     )
 
-    @Option(name: .long, help: "SQLite database file.")
-    var database = "hearth.db"
+    @OptionGroup var location: DatabaseLocation
 
-    @Flag(name: .long, help: "Print the report as JSON.")
+    @Flag(name: .long, help: "Print the report as JSON (the StatusReport document).")
     var json = false
 
     func run() async throws {
-        let store = try openDatabase(database)
-        guard let row = try? store.query("SELECT time_ms, report FROM agent_status WHERE id = 1").first,
-            let text = row[1].text, let report = try? JSONValue.parse(Array(text.utf8))
-        else {
-            throw ValidationError("\(database) has no status report yet (the agent writes one every status_interval)")
+        let store = try location.open()
+        guard let (_, bytes) = try await store.status() else {
+            throw CommandFailure(
+                "\(try location.path()) has no status report yet (the running agent writes one every status_interval)")
         }
         if json {
-            print(text)
+            print(String(decoding: bytes, as: UTF8.self))
             return
         }
-        func number(_ value: JSONValue?) -> Double? {
-            if case .number(let number)? = value { return number }
-            return nil
+        let report: StatusReport
+        do {
+            report = try JSONCoding.decode(StatusReport.self, from: bytes)
+        } catch {
+            throw CommandFailure("the status report in \(try location.path()) is of another version: \(error)")
         }
-        func string(_ value: JSONValue?) -> String {
-            switch value {
-            case .string(let text)?: text
-            case .number(let number)?: ReadingPrinter.format(number)
-            case .bool(let flag)?: flag ? "yes" : "no"
-            default: "-"
-            }
-        }
-        let agent = report.value(atPath: "agent")
-        print("report of \(string(report.value(atPath: "time")))")
-        let rss = (number(agent?.value(atPath: "resident_bytes")) ?? 0) / 1_048_576
-        let peak = (number(agent?.value(atPath: "peak_resident_bytes")) ?? 0) / 1_048_576
-        let disk = (number(agent?.value(atPath: "database_bytes")) ?? 0) / 1_048_576
-        let free = (number(agent?.value(atPath: "free_disk_bytes")) ?? 0) / 1_073_741_824
-        print(
-            "agent: cpu \(ReadingPrinter.format(number(agent?.value(atPath: "cpu_seconds")) ?? 0)) s, memory "
-                + "\(ReadingPrinter.format(rss)) MB (peak \(ReadingPrinter.format(peak)) MB), database \(ReadingPrinter.format(disk)) MB, "
-                + "\(ReadingPrinter.format(free)) GB free, outbox \(string(agent?.value(atPath: "outbox_pending"))) pending, "
-                + "broker \(string(agent?.value(atPath: "broker_connected")))")
-        if case .array(let devices)? = report.value(atPath: "devices") {
-            for device in devices {
-                let id = string(device.value(atPath: "id"))
-                var shadows = ""
-                if case .array(let list)? = device.value(atPath: "shadows"), !list.isEmpty {
-                    shadows = ", shadows " + list.map { "v" + string($0) }.joined(separator: ", ")
-                }
-                print(
-                    "\n\(id): \(string(device.value(atPath: "prediction_source")))\(shadows)"
-                        + (device.value(atPath: "onboarding") == .bool(true) ? " (onboarding)" : "")
-                        + (device.value(atPath: "training") == .bool(true) ? " (training a candidate)" : ""))
-                let alarms = device.value(atPath: "alarms")
-                print(
-                    "  events \(string(alarms?.value(atPath: "events"))), failed \(string(alarms?.value(atPath: "failed_events"))), "
-                        + "alarms \(string(alarms?.value(atPath: "alarms"))) (confirmed \(string(alarms?.value(atPath: "confirmed"))), "
-                        + "false \(string(alarms?.value(atPath: "false_alarms"))), missed \(string(alarms?.value(atPath: "missed")))), "
-                        + "precision \(string(alarms?.value(atPath: "precision"))), recall \(string(alarms?.value(atPath: "recall"))), "
-                        + "lead \(string(alarms?.value(atPath: "mean_lead_seconds"))) s")
-                if case .array(let models)? = device.value(atPath: "live_metrics") {
-                    for model in models {
-                        let version = string(model.value(atPath: "model"))
-                        print(
-                            "  \(version == "0" ? "fallback rule" : "model v\(version)"): MAPE \(string(model.value(atPath: "mape_percent"))) % "
-                                + "from alarm_from (\(string(model.value(atPath: "mape_all_checkpoints_percent"))) % at all checkpoints), "
-                                + "MAE \(string(model.value(atPath: "mae_mbar"))) mbar over \(string(model.value(atPath: "events"))) events"
-                        )
-                    }
-                }
-                if let drift = device.value(atPath: "drift") {
-                    print(
-                        "  drift: \(string(drift.value(atPath: "drift"))) at \(string(drift.value(atPath: "checked"))) "
-                            + "(classifier AUC \(string(drift.value(atPath: "classifier_auc"))), MMD p \(string(drift.value(atPath: "mmd_p_value"))))"
-                    )
-                }
-            }
-        }
+        for line in Self.lines(report, now: AcceleratedClock.realNow()) { print(line) }
     }
-}
 
-/// Opens the agent's database for reading.
-func openDatabase(_ path: String, readOnly: Bool = true) throws -> Database {
-    do {
-        return try Database(path: path, readOnly: readOnly)
-    } catch {
-        throw ValidationError("cannot open \(path): \(error.message)")
+    /// The report for people.
+    static func lines(_ report: StatusReport, now: Int64) -> [String] {
+        var lines: [String] = []
+        let age = Double(now - report.writtenAtRealMilliseconds) / 1000
+        let stale = age > max(3 * report.intervalSeconds, 60)
+        lines.append(
+            "report of \(report.time) (plant time), written \(NumberFormat.fixed(age, decimals: 0)) s ago"
+                + (stale ? " — STALE: the agent wrote none since; it may have stopped" : ""))
+        let agent = report.agent
+        let mib = 1_048_576.0
+        lines.append(
+            "agent \(agent.version): cpu \(NumberFormat.reading(agent.cpuSeconds)) s, memory "
+                + "\(NumberFormat.fixed(Double(agent.residentBytes) / mib, decimals: 1)) MiB "
+                + "(peak \(NumberFormat.fixed(Double(agent.peakResidentBytes) / mib, decimals: 1))), database "
+                + "\(NumberFormat.fixed(Double(agent.databaseBytes) / mib, decimals: 1)) MiB, "
+                + "\(NumberFormat.fixed(Double(agent.freeDiskBytes) / 1_073_741_824, decimals: 1)) GiB free")
+        var outbox = "outbox: \(agent.outbox.pending) message\(agent.outbox.pending == 1 ? "" : "s") waiting"
+        if let oldest = agent.outbox.oldestAgeSeconds { outbox += ", oldest \(duration(oldest)) old" }
+        lines.append(outbox)
+        if let broker = agent.broker {
+            lines.append(
+                "broker \(broker.address): \(broker.connected ? "connected" : "NOT connected")"
+                    + (broker.lastError.map { " (\($0))" } ?? ""))
+        } else {
+            lines.append("broker: none configured (alarms are recorded, not published)")
+        }
+        for device in report.devices {
+            lines.append("")
+            var head = "\(device.id): \(device.predictionSource)"
+            if !device.shadows.isEmpty { head += ", shadows " + device.shadows.map { "v\($0)" }.joined(separator: ", ") }
+            if let watch = device.watch { head += ", watching against v\(watch)" }
+            if device.onboarding { head += " (onboarding)" }
+            lines.append(head)
+            let collection = device.collection
+            var read = "  \(collection.connection): "
+            if collection.consecutiveFailures > 0 {
+                read += "NOT READ for \(collection.consecutiveFailures) polls (\(collection.lastError ?? "no reason"))"
+            } else {
+                read += "read"
+            }
+            read += ", last good poll \(collection.lastGoodPoll ?? "never")"
+            read +=
+                "; last hour \(collection.lastHour.ok) ok, \(collection.lastHour.invalid) invalid, \(collection.lastHour.missing) missing"
+            lines.append(read)
+            let alarms = device.alarms
+            lines.append(
+                "  events \(alarms.events), failed \(alarms.failedEvents), alarms \(alarms.alarms) (confirmed \(alarms.confirmed), "
+                    + "false \(alarms.falseAlarms), missed \(alarms.missed)), precision \(optional(alarms.precision)), "
+                    + "recall \(optional(alarms.recall)), lead \(optional(alarms.meanLeadSeconds)) s")
+            for model in device.liveMetrics {
+                lines.append(
+                    "  \(model.model == 0 ? "fallback rule" : "model v\(model.model)"): MAPE \(optional(model.mapePercent)) % "
+                        + "from alarm_from (\(optional(model.mapeAllCheckpointsPercent)) % at all checkpoints), "
+                        + "MAE \(optional(model.maeMbar)) mbar over \(model.events) events")
+            }
+            if let event = device.event {
+                lines.append(
+                    "  event \(event.id) under way for \(NumberFormat.fixed(event.seconds, decimals: 0)) s"
+                        + (event.alarm.map { ", alarm \($0.rawValue)" } ?? ""))
+            }
+            if let drift = device.drift, let last = drift.last {
+                lines.append(
+                    "  drift: \(drift.drifting ? "DRIFTING" : "no") (last check \(drift.checked ?? "-"): "
+                        + "\(last.flagged ? "flagged" : "not flagged") against the \(last.reference) reference, "
+                        + "classifier AUC \(NumberFormat.fixed(last.classifierAUC, decimals: 2)), "
+                        + "MMD p \(NumberFormat.probability(last.mmdPValue)), α \(NumberFormat.exact(last.alpha)))")
+            }
+        }
+        return lines
+    }
+
+    static func optional(_ value: Double?) -> String { value.map { NumberFormat.reading($0) } ?? "-" }
+
+    static func duration(_ seconds: Double) -> String {
+        seconds >= 3600
+            ? "\(NumberFormat.fixed(seconds / 3600, decimals: 1)) h"
+            : seconds >= 60 ? "\(NumberFormat.fixed(seconds / 60, decimals: 0)) min" : "\(NumberFormat.fixed(seconds, decimals: 0)) s"
     }
 }

@@ -1,85 +1,142 @@
 public import Fieldbus
 public import Logging
 public import Plant
+public import Support
 
 /// Collects every device: one loop per Modbus device on the poll grid, MQTT payloads as they arrive with a watchdog
 /// for silent devices, everything stored before it is passed on.
 ///
-/// Devices can be added and removed while it runs (onboarding). A slow or dead device delays nobody: each Modbus
-/// device polls on its own thread, and its loop skips poll slots it overran rather than bursting to catch up.
-public actor Collector {
+/// A service: ``run()`` keeps one child task per device until cancelled. Devices can be added and removed while it
+/// runs (onboarding). A slow or dead device delays nobody: each Modbus device polls on its own thread, and its loop
+/// skips poll slots it overran rather than bursting to catch up. Readings are stamped with the time they were read.
+public actor Collector: Service {
     /// Called with each batch of readings once they are committed to the store.
     public typealias Observer = @Sendable ([Reading]) async -> Void
 
+    public nonisolated let name = "collector"
     private let store: AgentStore
     private let clock: any PlantClock
     private let mqtt: MQTTClient?
     private let logger: Logger
     private let observer: Observer
-    private var loops: [String: Task<Void, Never>] = [:]
+    private let activity: AgentActivity
     private var devices: [String: DeviceFile] = [:]
+    private var stops: [String: OneShotSignal] = [:]
     private var mappers: [String: MQTTPayloadMapper] = [:]
     private var lastMessage: [String: Int64] = [:]
-    private var dispatcher: Task<Void, Never>?
+    private var health: [String: DeviceHealth] = [:]
+    private let commands: AsyncStream<Command>
+    private let send: AsyncStream<Command>.Continuation
     /// Readings a failed commit could not store yet; retried before the next batch (bounded).
     private var unsaved: [Reading] = []
     private static let unsavedLimit = 50_000
+    /// The same warning about a device is logged at most once per this many plant seconds.
+    private static let repeatedWarningSeconds: Int64 = 3600
+    private var lastWarning: [String: Int64] = [:]
+
+    private enum Command: Sendable {
+        case start(DeviceFile, OneShotSignal)
+        case dispatchMQTT
+    }
+
+    /// A device's collection health, for status.
+    public struct DeviceHealth: Sendable, Equatable {
+        public var connection: String
+        /// The last poll in which every signal was valid, plant time.
+        public var lastGoodPoll: Int64?
+        /// Polls in a row with no valid value.
+        public var consecutiveFailures = 0
+        /// The reason of the last poll with no valid value.
+        public var lastError: String?
+    }
 
     /// - Parameters:
     ///   - mqtt: the agent's MQTT connection; needed when any device uses MQTT.
-    ///   - observer: receives every stored batch (live printing, event segmentation).
+    ///   - observer: receives every stored batch (the adaptive loop, live printing).
     public init(
-        store: AgentStore, clock: any PlantClock, mqtt: MQTTClient?, logger: Logger,
+        store: AgentStore, clock: any PlantClock, mqtt: MQTTClient?, logger: Logger, activity: AgentActivity,
         observer: @escaping Observer = { _ in }
     ) {
         self.store = store
         self.clock = clock
         self.mqtt = mqtt
         self.logger = logger
+        self.activity = activity
         self.observer = observer
+        (commands, send) = AsyncStream.makeStream(of: Command.self)
     }
 
     /// The devices being collected, by id.
     public var deviceIDs: [String] { devices.keys.sorted() }
 
+    /// The devices being collected.
+    public var collectedDevices: [DeviceFile] { devices.values.sorted { $0.id < $1.id } }
+
+    /// Every device's collection health.
+    public var deviceHealth: [String: DeviceHealth] { health }
+
     /// Registers a device in the store and starts collecting it (replacing a running device with the same id).
-    /// - Throws: when the store cannot register it, or an MQTT device is added without an MQTT connection.
+    /// - Throws: when the store cannot register it, or an MQTT device is added without an MQTT connection (its
+    ///   health then says so).
     public func add(_ device: DeviceFile) async throws {
+        remove(device.id)
+        health[device.id] = DeviceHealth(connection: device.connection.summary)
         if case .mqtt = device.connection, mqtt == nil {
-            throw CollectorError(device: device.id, reason: "uses MQTT but no broker is configured")
+            let reason = "uses MQTT but no broker is configured: not collected"
+            health[device.id]?.lastError = reason
+            throw CollectorError(device: device.id, reason: reason)
         }
         try await store.register(device, at: clock.now())
-        remove(device.id)
         devices[device.id] = device
-        switch device.connection {
-        case .modbusTCP, .modbusRTU:
-            loops[device.id] = Task { [weak self] in await self?.pollModbus(device) }
-        case .mqtt(let subscription):
+        let stop = OneShotSignal()
+        stops[device.id] = stop
+        if case .mqtt(let subscription) = device.connection {
             mappers[device.id] = MQTTPayloadMapper(device: device)
             lastMessage[device.id] = nil
             try mqtt?.subscribe(subscription.topic, qos: 1)
-            startDispatcherIfNeeded()
-            loops[device.id] = Task { [weak self] in await self?.watchSilence(device) }
+            send.yield(.dispatchMQTT)
         }
-        logger.info(
-            "collecting", metadata: ["device": "\(device.id)", "connection": "\(device.connection.summary)"])
+        send.yield(.start(device, stop))
+        logger.info("collecting", metadata: ["device": "\(device.id)", "connection": "\(device.connection.summary)"])
     }
 
     /// Stops collecting a device (its stored history stays).
     public func remove(_ id: String) {
-        loops.removeValue(forKey: id)?.cancel()
+        stops.removeValue(forKey: id)?.fire()
         devices[id] = nil
         mappers[id] = nil
+        health[id] = nil
+        activity.deviceStopped(id)
     }
 
-    /// Stops every loop and waits for them to finish.
-    public func stop() async {
-        let running = Array(loops.values) + (dispatcher.map { [$0] } ?? [])
-        loops.removeAll()
-        dispatcher = nil
-        for task in running { task.cancel() }
-        for task in running { await task.value }
-        if !unsaved.isEmpty { await commit([]) }
+    /// Runs every device's loop until cancelled; then stores what is still unsaved.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            var dispatching = false
+            for await command in commands {
+                switch command {
+                case .start(let device, let stop):
+                    group.addTask { await stop.runUntilFired { await self.collect(device) } }
+                case .dispatchMQTT:
+                    guard !dispatching, let mqtt else { continue }
+                    dispatching = true
+                    group.addTask { await self.dispatch(mqtt) }
+                }
+            }
+            group.cancelAll()
+        }
+        if !unsaved.isEmpty { await commit([], for: nil) }
+    }
+
+    /// Stops taking devices; ``run()`` returns once the loops have stopped.
+    public nonisolated func finish() { send.finish() }
+
+    private func collect(_ device: DeviceFile) async {
+        switch device.connection {
+        case .modbusTCP, .modbusRTU: await pollModbus(device)
+        case .mqtt: await watchSilence(device)
+        }
+        activity.deviceStopped(device.id)
     }
 
     // MARK: Modbus
@@ -88,44 +145,32 @@ public actor Collector {
         let poller = ModbusDevicePoller(device: device)
         let interval = Int64(device.pollIntervalSeconds * 1000)
         var next = (clock.now() / interval + 1) * interval
+        activity.deviceStarted(device.id, nextSlot: next)
         while !Task.isCancelled {
             do { try await clock.sleep(until: next) } catch { break }
-            // Stamped with the poll's slot on the grid, so every device's readings line up (to the millisecond
-            // the thread woke a little later; the grid is what features and joins need).
-            let readings = await poller.poll(at: next)
+            activity.pollStarted(device.id)
+            let readings = await poller.poll(using: clock)
             guard !Task.isCancelled else { break }
-            await commit(readings)
-            let failures = readings.filter { !$0.status.isValid }
-            if let first = failures.first, failures.count == readings.count {
-                logger.warning(
-                    "no value read",
-                    metadata: [
-                        "device": "\(device.id)", "status": "\(first.status.rawValue)",
-                        "detail": "\(first.detail ?? "")",
-                    ])
-            }
+            await commit(readings, for: device.id)
             next += interval
             let now = clock.now()
             // Reaching the next slot exactly on time is not an overrun; being past it is.
             if next < now {
                 let skipped = (now - next + interval - 1) / interval
-                logger.warning(
-                    "poll overran its interval", metadata: ["device": "\(device.id)", "skipped": "\(skipped)"])
+                warn(device.id, "poll overran its interval", metadata: ["skipped": "\(skipped)"])
                 next += skipped * interval
             }
+            activity.pollFinished(device.id, nextSlot: next)
         }
         await poller.disconnect()
     }
 
     // MARK: MQTT
 
-    private func startDispatcherIfNeeded() {
-        guard dispatcher == nil, let mqtt else { return }
-        dispatcher = Task { [weak self] in
-            for await message in mqtt.messages {
-                guard let self else { return }
-                await self.receive(message)
-            }
+    private func dispatch(_ mqtt: MQTTClient) async {
+        for await message in mqtt.messages {
+            if Task.isCancelled { return }
+            await receive(message)
         }
     }
 
@@ -138,7 +183,7 @@ public actor Collector {
             let readings = mapper.readings(from: message.payload, receivedAt: now)
             mappers[id] = mapper
             lastMessage[id] = now
-            await commit(readings)
+            await commit(readings, for: id)
         }
     }
 
@@ -147,28 +192,36 @@ public actor Collector {
         let interval = Int64(device.pollIntervalSeconds * 1000)
         let started = clock.now()
         var next = (started / interval + 2) * interval
+        activity.deviceStarted(device.id, nextSlot: next)
         while !Task.isCancelled {
             do { try await clock.sleep(until: next) } catch { break }
+            activity.pollStarted(device.id)
             let now = clock.now()
             let last = lastMessage[device.id]
             if now - (last ?? started) > interval * 3 / 2, var mapper = mappers[device.id] {
                 let readings = mapper.silence(at: now, since: last)
                 mappers[device.id] = mapper
-                await commit(readings)
-                logger.warning("no MQTT message", metadata: ["device": "\(device.id)"])
+                await commit(readings, for: device.id)
             }
             next += interval
+            activity.pollFinished(device.id, nextSlot: next)
         }
     }
 
     // MARK: Storing
 
-    private func commit(_ readings: [Reading]) async {
+    private func commit(_ readings: [Reading], for device: String?) async {
+        if let device { track(readings, of: device) }
         let batch = unsaved + readings
         guard !batch.isEmpty else { return }
         do {
-            try await store.append(batch)
+            let conflicts = try await store.append(batch, receivedAt: clock.now())
             unsaved = []
+            if conflicts > 0 {
+                warn(
+                    device ?? "agent", "readings for a time already stored were kept aside (the stored ones stay)",
+                    metadata: ["conflicts": "\(conflicts)"])
+            }
             await observer(batch)
         } catch {
             unsaved = Array(batch.suffix(Self.unsavedLimit))
@@ -176,6 +229,37 @@ public actor Collector {
                 "could not store readings; keeping them to retry",
                 metadata: ["error": "\(error)", "pending": "\(unsaved.count)"])
         }
+    }
+
+    /// Keeps a device's health up to date from a poll's readings.
+    private func track(_ readings: [Reading], of device: String) {
+        guard var current = health[device], let first = readings.first else { return }
+        let valid = readings.filter(\.status.isValid)
+        if valid.count == readings.count { current.lastGoodPoll = first.timeMilliseconds }
+        if valid.isEmpty {
+            current.consecutiveFailures += 1
+            let reason = "\(first.status.rawValue): \(first.detail ?? "")"
+            current.lastError = reason
+            warn(device, "no value read", metadata: ["status": "\(first.status.rawValue)", "detail": "\(first.detail ?? "")"])
+        } else {
+            if current.consecutiveFailures > 0 {
+                logger.notice(
+                    "reading again", metadata: ["device": "\(device)", "after": "\(current.consecutiveFailures) polls"])
+            }
+            current.consecutiveFailures = 0
+        }
+        health[device] = current
+    }
+
+    /// Logs a warning about a device, at most once per `repeatedWarningSeconds` of plant time per kind.
+    private func warn(_ device: String, _ message: String, metadata: Logger.Metadata = [:]) {
+        let key = "\(device)|\(message)"
+        let now = clock.now()
+        if let last = lastWarning[key], now - last < Self.repeatedWarningSeconds * 1000 { return }
+        lastWarning[key] = now
+        var metadata = metadata
+        metadata["device"] = "\(device)"
+        logger.warning("\(message)", metadata: metadata)
     }
 }
 

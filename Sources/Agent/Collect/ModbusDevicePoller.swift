@@ -49,6 +49,10 @@ public actor ModbusDevicePoller {
         executor.shutdown()
     }
 
+    /// Polls every signal once, stamped with the plant time the poll began on the device's own thread — when the
+    /// values were read, not when the poll was due (a late poll is stored as late as it was).
+    public func poll(using clock: any PlantClock) -> [Reading] { poll(at: clock.now()) }
+
     /// Polls every signal once and returns one reading per signal, in device-file order.
     /// - Parameter time: the plant time to stamp the readings with.
     public func poll(at time: Int64) -> [Reading] {

@@ -1,3 +1,4 @@
+import Support
 public import Plant
 
 /// Turns decoded raw values into readings: scale and offset, then NaN, valid range and stuck-sensor checks.
@@ -50,7 +51,5 @@ public struct SignalValidator: Sendable {
         return .missing(device: device, signal: signal.name, at: time, status: status, detail: detail)
     }
 
-    private func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e12 ? String(Int64(value)) : String(value)
-    }
+    private func format(_ value: Double) -> String { NumberFormat.exact(value) }
 }

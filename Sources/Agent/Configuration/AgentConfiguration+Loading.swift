@@ -12,8 +12,9 @@ extension AgentConfiguration {
     static let policyKeys = [
         "alarm_margin", "alarm_confirmations", "alarm_from", "fallback_factor", "algorithm", "weighting", "trees",
         "max_depth", "learning_rate", "adapt",
-        "onboarding_events", "retrain_growth", "drift_window", "shadow_events", "min_improvement", "rollback_events",
-        "rollback_tolerance", "own_event_share", "weight_bound", "seed",
+        "onboarding_events", "retrain_growth", "drift_window", "shadow_events", "max_shadow_events", "min_improvement",
+        "promotion_alpha", "rollback_events", "rollback_alpha", "missed_failure_cost", "false_alarm_cost",
+        "drift_alpha", "drift_confirmations", "concept_drift_threshold", "own_event_share", "weight_bound", "seed",
     ]
     static let brokerKeys = [
         "host", "port", "client_id", "keepalive", "topic_prefix", "username", "password_env", "password_file", "tls",
@@ -159,7 +160,12 @@ struct ConfigurationReader {
         }
         fraction("learning_rate", 0.001...1, into: &policy.learningRate)
         fraction("min_improvement", 0...1, into: &policy.minimumImprovement)
-        fraction("rollback_tolerance", 0...10, into: &policy.rollbackTolerance)
+        fraction("promotion_alpha", 0.0001...0.5, into: &policy.promotionAlpha)
+        fraction("rollback_alpha", 0.0001...0.5, into: &policy.rollbackAlpha)
+        fraction("missed_failure_cost", 0...100, into: &policy.missedFailureCost)
+        fraction("false_alarm_cost", 0...100, into: &policy.falseAlarmCost)
+        fraction("drift_alpha", 0.0001...0.5, into: &policy.driftAlpha)
+        fraction("concept_drift_threshold", 0.01...1000, into: &policy.conceptDriftThreshold)
         fraction("own_event_share", 0...0.95, into: &policy.ownEventShare)
         fraction("weight_bound", 1...1000, into: &policy.weightBound)
         if let value = yaml.integer("alarm_confirmations", in: fields, range: 1...6) {
@@ -177,6 +183,12 @@ struct ConfigurationReader {
         fraction("retrain_growth", 1.1...100, into: &policy.retrainGrowth)
         if let value = yaml.integer("shadow_events", in: fields, range: 1...1000) { policy.shadowEvents = value }
         if let value = yaml.integer("rollback_events", in: fields, range: 1...1000) { policy.rollbackEvents = value }
+        if let value = yaml.integer("max_shadow_events", in: fields, range: 1...10_000) {
+            policy.maximumShadowEvents = value
+        }
+        if let value = yaml.integer("drift_confirmations", in: fields, range: 1...10) {
+            policy.driftConfirmations = value
+        }
         if let value = yaml.integer("seed", in: fields, range: 0...Int.max) { policy.seed = UInt64(value) }
         return policy
     }

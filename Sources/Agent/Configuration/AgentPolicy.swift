@@ -47,15 +47,36 @@ public struct AgentPolicy: Sendable, Equatable {
     public var retrainGrowth: Double = 2
     /// `drift_window`: a furnace's most recent events compared with its champion's training data. Default 12.
     public var driftWindow: Int = 12
-    /// `shadow_events`: labeled events a shadow candidate is compared on before it may be promoted. Default 10.
-    public var shadowEvents: Int = 10
-    /// `min_improvement`: relative MAPE improvement over the champion needed to promote. Default 0.1 (10 %).
+    /// `shadow_events`: the fewest labeled events a shadow is judged on before it may be promoted or rejected.
+    /// Default 6.
+    public var shadowEvents: Int = 6
+    /// `max_shadow_events`: a shadow without evidence of improvement after this many events is rejected. Default 30.
+    public var maximumShadowEvents: Int = 30
+    /// `min_improvement`: a shadow must cost less than (1 − this) × the champion's cost to be promoted. Default 0.1.
     public var minimumImprovement: Double = 0.1
-    /// `rollback_events`: labeled events after a promotion over which the new champion is watched. Default 10.
-    public var rollbackEvents: Int = 10
-    /// `rollback_tolerance`: a champion whose MAPE grows beyond (1 + this) × what won it the promotion, and beyond
-    /// the previous champion's, is rolled back. Default 0.5.
-    public var rollbackTolerance: Double = 0.5
+    /// `promotion_alpha`: the error rate of promotions — the chance of promoting a shadow that is not cheaper by
+    /// `min_improvement`, however often it is judged (see ``PromotionPolicy``). Default 0.05.
+    public var promotionAlpha: Double = 0.05
+    /// `rollback_events`: labeled events after a promotion over which the new champion is watched. Default 12.
+    public var rollbackEvents: Int = 12
+    /// `rollback_alpha`: the error rate of rollbacks — the chance of rolling back a champion that costs no more than
+    /// the one it replaced. Default 0.05.
+    public var rollbackAlpha: Double = 0.05
+    /// `missed_failure_cost`: what a failing event without an alarm costs, in log-error units (a log error of 1 is a
+    /// factor e ≈ 2.7 at every checkpoint). Default 1.
+    public var missedFailureCost: Double = 1
+    /// `false_alarm_cost`: what an alarm on an event that reached its vacuum costs, in log-error units. Default 0.1.
+    public var falseAlarmCost: Double = 0.1
+    /// `drift_alpha`: the false-alarm rate of one drift check of an unchanged furnace, over all its tests (features,
+    /// MMD, domain classifier, corrected for their number). Default 0.05.
+    public var driftAlpha: Double = 0.05
+    /// `drift_confirmations`: consecutive drift checks on fresh events that must flag a known furnace before the agent
+    /// acts (a furnace being onboarded needs one). With the default 2 and `drift_alpha` 0.05 an unchanged furnace is
+    /// flagged at about 0.05 × 0.05 per check. Default 2.
+    public var driftConfirmations: Int = 2
+    /// `concept_drift_threshold`: the Page–Hinkley threshold on the champion's per-event log error (λ); a sustained
+    /// rise of the error by Δ is signalled after about λ ÷ (Δ − 0.05) events. Default 1.5.
+    public var conceptDriftThreshold: Double = 1.5
     /// `own_event_share`: the share of the total training weight given to the target furnace's own labeled events
     /// (the reweighted history gets the rest), once it has some. Default 0.5.
     public var ownEventShare: Double = 0.5

@@ -19,8 +19,8 @@ public struct AlarmPolicy: Sendable, Equatable {
         return predictions.suffix(confirmations).allSatisfy { $0 > threshold * (1 + margin) }
     }
 
-    /// `critical` or `warning`.
-    public func severity(predicted: Double, threshold: Double) -> String {
-        predicted > threshold * criticalFactor ? "critical" : "warning"
+    /// `critical` above `threshold × criticalFactor`, else `warning`.
+    public func severity(predicted: Double, threshold: Double) -> AlarmSeverity {
+        predicted > threshold * criticalFactor ? .critical : .warning
     }
 }

@@ -1,18 +1,25 @@
 public import Fieldbus
 public import Logging
+public import Support
 
 /// Delivers the outbox to the broker, oldest first, one message at a time: a message leaves the outbox only once
 /// the broker acknowledged it (QoS 1), so a broker that is down for an hour, or a restart of the agent, loses
 /// nothing and the order is kept. A message may be delivered twice (after a crash between the acknowledgement
 /// and its removal); subscribers de-duplicate by alarm id and sequence.
-public actor OutboxDelivery {
+///
+/// A service: ``run()`` delivers until cancelled, waking when messages are queued (``notify()``), when another
+/// process queued some (the command line), and every second while messages wait for an absent broker.
+public actor OutboxDelivery: Service {
+    public nonisolated let name = "outbox"
     private let store: AgentStore
     private let client: MQTTClient
     private let logger: Logger
-    private var task: Task<Void, Never>?
-    private var wake: AsyncStream<Void>.Continuation?
+    private let doorbell = Doorbell()
     /// Real seconds to wait for one acknowledgement before trying again.
     public let acknowledgementTimeout: Double
+    /// The most messages kept for an absent broker; older ones are dropped (alarms and outcomes stay in their own
+    /// tables whatever the outbox holds).
+    public static let capacity = 100_000
 
     public init(store: AgentStore, client: MQTTClient, logger: Logger, acknowledgementTimeout: Double = 10) {
         self.store = store
@@ -21,31 +28,11 @@ public actor OutboxDelivery {
         self.acknowledgementTimeout = acknowledgementTimeout
     }
 
-    /// Starts delivering in the background.
-    public func start() {
-        guard task == nil else { return }
-        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        wake = continuation
-        task = Task { await self.deliver(wakeups: stream) }
-    }
+    /// Says that new messages are queued.
+    public nonisolated func notify() { doorbell.ring() }
 
-    /// Says that new messages are queued (delivery also looks every second on its own).
-    public nonisolated func notify() {
-        Task { await self.poke() }
-    }
-
-    private func poke() { wake?.yield() }
-
-    /// Stops delivering; what is still queued stays for the next start.
-    public func stop() async {
-        task?.cancel()
-        wake?.finish()
-        await task?.value
-        task = nil
-    }
-
-    private func deliver(wakeups: AsyncStream<Void>) async {
-        var iterator = wakeups.makeAsyncIterator()
+    /// Delivers until cancelled; what is still queued stays for the next start.
+    public func run() async {
         while !Task.isCancelled {
             var delivered = 0
             do {
@@ -59,34 +46,35 @@ public actor OutboxDelivery {
                         break
                     }
                 }
+                let dropped = try await store.trimOutbox(keeping: Self.capacity)
+                if dropped > 0 {
+                    logger.warning(
+                        "outbox full: oldest messages dropped",
+                        metadata: ["dropped": "\(dropped)", "capacity": "\(Self.capacity)"])
+                }
             } catch {
                 logger.error("outbox", metadata: ["error": "\(error)"])
             }
             if delivered == 50 { continue }
-            // With nothing left, wait for new messages; with messages left (the broker is away), look again every
-            // second.
-            let pending = (try? await store.outboxCount()) ?? 0
-            let sleeper =
-                pending > 0
-                ? Task {
-                    try? await Task.sleep(nanoseconds: 1_000_000_000)
-                    self.notify()
-                } : nil
-            _ = await iterator.next()
-            sleeper?.cancel()
+            // Nothing left, or a broker away: wait for news, or look again after a second (messages another process
+            // queued, or a broker back).
+            await doorbell.wait(upTo: 1)
         }
     }
 
     /// Publishes and waits for the acknowledgement, giving up after the timeout.
     private func publish(_ message: OutboxMessage) async -> Bool {
         let client = self.client
-        return await withTimeout(seconds: acknowledgementTimeout) {
-            do {
-                try await client.publish(message)
-                return true
-            } catch {
+        let timeout = acknowledgementTimeout
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await client.publish(message)) != nil }
+            group.addTask {
+                try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
                 return false
             }
-        } ?? false
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
     }
 }

@@ -38,14 +38,17 @@ public struct EventPipeline: Sendable {
         /// The event ended; its label follows in `.labeled` (possibly in the same batch).
         case ended(start: Int64, end: Int64)
         /// The event's true minimum: from the PLC's minimum register, or the lowest pressure polled.
-        case labeled(start: Int64, end: Int64, minimum: Double, source: String, failed: Bool)
+        case labeled(start: Int64, end: Int64, minimum: Double, source: MinimumSource, failed: Bool)
+        /// An event was found already running (its start not seen): it is followed to its end but neither predicted
+        /// nor labeled, so its mis-timed features never reach a model or its training data.
+        case joined(at: Int64)
     }
 
     /// - Precondition: the device has an `event` section.
     public init(device: DeviceFile) {
         precondition(device.event != nil, "\(device.id) has no event definition")
         self.device = device
-        tracker = PumpingEventTracker(definition: device.event!)
+        tracker = PumpingEventTracker(definition: device.event!, pollIntervalSeconds: device.pollIntervalSeconds)
     }
 
     /// The start of the event running now, if any.
@@ -73,11 +76,11 @@ public struct EventPipeline: Sendable {
             waiting.polls += 1
             // The register shows the finished event's minimum once it differs from the one before it.
             if let minimumNow, minimumNow != waiting.previousMinimum {
-                steps.append(label(waiting, minimum: minimumNow, source: "register", threshold: definition.threshold))
+                steps.append(label(waiting, minimum: minimumNow, source: .register, threshold: definition.threshold))
                 awaitingLabel = nil
             } else if definition.minimumSignal == nil || waiting.polls >= Self.labelPolls {
                 if let observed = waiting.observedMinimum {
-                    steps.append(label(waiting, minimum: observed, source: "observed", threshold: definition.threshold))
+                    steps.append(label(waiting, minimum: observed, source: .observed, threshold: definition.threshold))
                 }
                 awaitingLabel = nil
             } else {
@@ -114,21 +117,23 @@ public struct EventPipeline: Sendable {
             var waiting = AwaitingLabel(
                 start: start, end: end, observedMinimum: observedMinimum, previousMinimum: previous)
             if let minimumNow, definition.minimumSignal != nil, minimumNow != previous {
-                steps.append(label(waiting, minimum: minimumNow, source: "register", threshold: definition.threshold))
+                steps.append(label(waiting, minimum: minimumNow, source: .register, threshold: definition.threshold))
             } else if definition.minimumSignal == nil, let observedMinimum {
                 steps.append(
-                    label(waiting, minimum: observedMinimum, source: "observed", threshold: definition.threshold))
+                    label(waiting, minimum: observedMinimum, source: .observed, threshold: definition.threshold))
             } else {
                 waiting.polls = 0
                 awaitingLabel = waiting
             }
-        case nil:
+        case .joined(let time):
+            steps.append(.joined(at: time))
+        case .joinedEnded, nil:
             break
         }
         return steps
     }
 
-    private func label(_ waiting: AwaitingLabel, minimum: Double, source: String, threshold: Double) -> Step {
+    private func label(_ waiting: AwaitingLabel, minimum: Double, source: MinimumSource, threshold: Double) -> Step {
         .labeled(start: waiting.start, end: waiting.end, minimum: minimum, source: source, failed: minimum > threshold)
     }
 }

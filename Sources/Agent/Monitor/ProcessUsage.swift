@@ -1,5 +1,6 @@
 internal import CSystem
 import Glibc
+import Support
 
 /// The agent's own resource use, read from /proc and statvfs.
 public struct ProcessUsage: Sendable, Equatable {
@@ -53,15 +54,6 @@ public struct ProcessUsage: Sendable, Equatable {
     }
 
     static func readSmallFile(_ path: String) -> String? {
-        guard let file = fopen(path, "r") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count <= 0 { break }
-            bytes += buffer[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        (try? TextFile.read(path: path)).map { String(decoding: $0, as: UTF8.self) }
     }
 }

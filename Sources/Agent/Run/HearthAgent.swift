@@ -2,10 +2,16 @@ import Fieldbus
 public import Logging
 public import Plant
 import SQLite
-import Synchronization
+import Support
+import Glibc
 
 /// The running agent: collect → predict → decide → monitor → adapt, for every device of the devices folder, until
-/// its task is cancelled; then it stops in order (last readings stored, outbox kept, `offline` published).
+/// ``stop()``; then it stops in order (last poll stored, adaptation finished, outbox kept, last status written,
+/// `offline` published).
+///
+/// It owns the parts and their order: the database (one agent per database, by a lock), the MQTT connection, the
+/// registry and journal, and the services run by one ``ServiceGroup`` — outbox delivery, the adaptation worker,
+/// the collector (which feeds the ``AdaptiveLoop``), status reports, retention, the devices folder.
 public final class HearthAgent: Sendable {
     public let configuration: AgentConfiguration
     public let clock: any PlantClock
@@ -14,8 +20,11 @@ public final class HearthAgent: Sendable {
     private let narrate: @Sendable (String) -> Void
     /// Real seconds between two looks at the devices folder.
     public let folderInterval: Double
-    /// The adaptive loop's work under way beside polling (drift checks, judging, candidate training).
-    public let background = BackgroundWork()
+    /// What the agent is busy with; ``AgentActivity/idle(through:)`` waits until it has acted on every poll.
+    public let activity = AgentActivity()
+    private let shutdown = OneShotSignal()
+    /// The program's version, for the status report.
+    public static let version = "0.9.0"
 
     /// - Parameters:
     ///   - observer: receives every batch of readings once stored (the CLI prints them).
@@ -37,10 +46,13 @@ public final class HearthAgent: Sendable {
         configuration.broker?.topics ?? MessageTopics(prefix: "hearth", clientID: "hearth")
     }
 
-    /// Runs until cancelled.
-    /// - Throws: `AgentStartError` when the database cannot be opened, the broker settings are unusable, or no
-    ///   device file is usable.
-    public func run() async throws {
+    /// Asks the running agent to stop in order; ``run(for:)`` returns once it has.
+    public func stop() { shutdown.fire() }
+
+    /// Runs until ``stop()`` (or `seconds` of real time, when given).
+    /// - Throws: `AgentStartError` when the database cannot be opened or is used by another agent, the broker
+    ///   settings are unusable, or no device file is usable.
+    public func run(for seconds: Double? = nil) async throws {
         let (devices, problems) = DeviceFileLoader.loadFolder(path: configuration.devicesFolder)
         for problem in problems?.problems ?? [] {
             logger.error("device file rejected", metadata: ["problem": "\(problem)"])
@@ -48,11 +60,21 @@ public final class HearthAgent: Sendable {
         guard !devices.isEmpty else {
             throw AgentStartError("no usable device file in \(configuration.devicesFolder)")
         }
+        let lock: ExclusiveFileLock
+        do {
+            lock = try ExclusiveFileLock(
+                path: configuration.databasePath + ".lock",
+                holder: "hearth run, pid \(getpid()), since \(PlantTime.iso8601(AcceleratedClock.realNow()))")
+        } catch {
+            throw AgentStartError(
+                error.holder.map { "another agent uses \(configuration.databasePath) (\($0)); stop it first" }
+                    ?? "cannot lock \(configuration.databasePath): \(error.reason)")
+        }
         let store: AgentStore
         do {
             store = try AgentStore(path: configuration.databasePath, durability: configuration.durability)
         } catch {
-            throw AgentStartError("cannot open the database: \(error)")
+            throw AgentStartError("cannot open the database \(configuration.databasePath): \(error)")
         }
         logger.info(
             "starting",
@@ -60,64 +82,128 @@ public final class HearthAgent: Sendable {
                 "devices": "\(devices.map(\.id).joined(separator: ","))",
                 "database": "\(configuration.databasePath)", "speed": "\(configuration.speed)",
             ])
-
         let topics = self.topics
-        let mqtt = try configuration.broker.map { broker in try Self.connect(to: broker, topics: topics, logger: logger)
-        }
+        let mqtt = try configuration.broker.map { try Self.connect(to: $0, topics: topics, logger: logger) }
         let delivery = mqtt.map { OutboxDelivery(store: store, client: $0, logger: logger) }
+        let journal = DecisionJournal(
+            store: store, topics: mqtt == nil ? nil : topics, logger: logger, narrate: narrate,
+            messagesQueued: { delivery?.notify() })
+        let registry = ModelRegistry(journal: journal)
+        let history: [LabeledRow]
+        do {
+            history = try ModelBootstrap.loadHistory(configuration.trainingData)
+        } catch {
+            throw AgentStartError("training data: \(error)")
+        }
+        if !history.isEmpty {
+            logger.info(
+                "training data", metadata: ["rows": "\(history.count)", "file": "\(configuration.trainingData ?? "")"])
+        }
+        let builder = CandidateBuilder(
+            store: store, registry: registry, trainer: CandidateTrainer(), policy: configuration.policy,
+            modelsFolder: configuration.modelsFolder, history: history)
+        let attributes = Set(devices.flatMap { $0.attributes.map(\.name) })
+        let worker = AdaptationWorker(
+            store: store, registry: registry, builder: builder, policy: configuration.policy,
+            featureNames: PumpingEventFeatures.names(attributes: Array(attributes)), clock: clock, logger: logger,
+            activity: activity)
+        activity.trackPending { worker.pending }
         let loop = AdaptiveLoop(
-            store: store, configuration: configuration, clock: clock, logger: logger, topics: topics,
-            messagesQueued: { delivery?.notify() }, narrate: narrate, background: background)
+            store: store, registry: registry, worker: worker, policy: configuration.policy,
+            modelsFolder: configuration.modelsFolder, clock: clock, logger: logger, narrate: narrate)
         let observer = self.observer
-        let collector = Collector(store: store, clock: clock, mqtt: mqtt, logger: logger) { readings in
+        let collector = Collector(store: store, clock: clock, mqtt: mqtt, logger: logger, activity: activity) {
+            readings in
             await loop.ingest(readings)
             await observer(readings)
         }
 
-        // Models and deployments: devices present at the first start are the first model's furnaces; a device
-        // that appears later, with a registry already in place, is onboarded.
-        let firstStart = (try? await store.models().isEmpty) ?? true
-        let deployed = Set(((try? await store.deployments()) ?? []).map(\.device))
-        try await recoverInterrupted(store, topics: topics)
+        // What the previous run left, then models and deployments: devices present at the first start are the
+        // first model's furnaces; a device that appears later, with a registry already in place, is onboarded.
+        let now = clock.now()
+        try await RestartRecovery(
+            store: store, journal: journal,
+            lifecycle: AlarmLifecycle(
+                policy: AlarmPolicy(
+                    margin: configuration.policy.alarmMargin, confirmations: configuration.policy.alarmConfirmations))
+        ).run(at: now)
+        try await worker.restore()
+        let firstStart = try await registry.allModels().isEmpty
+        let deployed = Set(try await registry.deployments().map(\.device))
         for device in devices {
-            await loop.add(device, onboarding: !firstStart && !deployed.contains(device.id))
+            do {
+                try await store.register(device, at: now)
+            } catch {
+                throw AgentStartError("cannot register \(device.id) in the database: \(error)")
+            }
         }
         do {
-            try await loop.bootstrap()
+            try await ModelBootstrap(
+                registry: registry, builder: builder, modelsFolder: configuration.modelsFolder,
+                trainingData: configuration.trainingData, policy: configuration.policy
+            ).run(devices: devices.filter { $0.event != nil }.map(\.id), attributes: attributes, at: now)
         } catch {
             logger.error("models not ready; the fallback rule serves", metadata: ["error": "\(error)"])
         }
         for device in devices {
+            await loop.add(device, onboarding: !firstStart && !deployed.contains(device.id))
             do {
                 try await collector.add(device)
             } catch {
                 logger.error("device not collected", metadata: ["device": "\(device.id)", "error": "\(error)"])
             }
         }
-        await delivery?.start()
-        let retention = Task { await keepRetention(store) }
-        let watcher = Task { await watchFolder(collector: collector, loop: loop, store: store, topics: topics) }
-        let status = Task { await reportStatus(loop: loop, store: store, mqtt: mqtt, topics: topics) }
 
-        // Wait for cancellation (SIGINT, SIGTERM, --duration), then stop in order. A sleep ends at once when its
-        // task is cancelled, so this costs no wake-ups while the agent runs.
-        while !Task.isCancelled {
-            try? await Task.sleep(nanoseconds: 3_600_000_000_000)
+        let reporter = StatusReporter(
+            store: store, registry: registry, loop: loop, worker: worker, collector: collector, mqtt: mqtt,
+            topics: topics, configuration: configuration, clock: clock, logger: logger, version: Self.version)
+        let folder = DeviceFolderService(
+            folder: configuration.devicesFolder, interval: folderInterval,
+            initial: Self.files(of: devices, in: configuration.devicesFolder), collector: collector, loop: loop,
+            journal: journal, clock: clock, logger: logger, narrate: narrate)
+        let services: [any Service] =
+            (delivery.map { [$0] } ?? []) + [
+                worker, collector, reporter,
+                RetentionService(
+                    store: store, clock: clock, retentionSeconds: configuration.retentionSeconds, logger: logger),
+                folder,
+            ]
+        let group = ServiceGroup(services: services) { [logger] name, error in
+            logger.error("service stopped", metadata: ["service": "\(name)", "error": "\(error)"])
+        }
+        if let seconds {
+            Task { [shutdown] in
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                shutdown.fire()
+            }
+        }
+        await withTaskCancellationHandler {
+            await group.run(until: shutdown)
+        } onCancel: { [shutdown] in
+            shutdown.fire()
         }
         logger.info("stopping")
-        watcher.cancel()
-        retention.cancel()
-        status.cancel()
-        await collector.stop()
-        await publishStatus(loop: loop, store: store, mqtt: nil, topics: topics)
-        await delivery?.stop()
         if let mqtt {
-            // A clean disconnect does not trigger the will, so say `offline` ourselves (retained).
+            // A clean disconnect does not trigger the will, so say `offline` ourselves (retained), and wait for the
+            // broker's acknowledgement (a few seconds at most) before closing the connection.
             let offline = MQTTMessage(topic: topics.availability, text: "offline", qos: 1, retain: true)
-            _ = await withTimeout(seconds: 2) { (try? await mqtt.publish(offline)) != nil }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await mqtt.publish(offline) }
+                group.addTask { try? await Task.sleep(nanoseconds: 3_000_000_000) }
+                await group.next()
+                group.cancelAll()
+            }
             mqtt.disconnect()
         }
+        _ = lock
         logger.info("stopped")
+    }
+
+    /// Each device's file, for the folder watcher (a file's device id may differ from its name).
+    private static func files(of devices: [DeviceFile], in folder: String) -> [(path: String, id: String)] {
+        let paths = (try? DeviceFileLoader.deviceFilePaths(inFolder: folder)) ?? []
+        let set = DeviceFileLoader.load(paths: paths)
+        return set.entries.compactMap { entry in entry.device.map { (entry.path, $0.id) } }
     }
 
     private static func connect(
@@ -148,142 +234,10 @@ public final class HearthAgent: Sendable {
             throw AgentStartError("broker \(broker.host):\(broker.port): \(error)")
         }
     }
-
-    /// Closes events the previous run left open and clears their alarms (queued for the broker).
-    private func recoverInterrupted(_ store: AgentStore, topics: MessageTopics) async throws {
-        let now = clock.now()
-        for var alarm in try await store.closeInterruptedEvents(at: now) {
-            alarm.state = "cleared"
-            alarm.sequence += 1
-            alarm.updatedTime = now
-            try await store.saveAlarm(
-                alarm, messages: AlarmMessages.messages(for: alarm, topics: topics, at: now, source: "agent restart"),
-                at: now)
-            logger.notice("alarm of an interrupted event cleared", metadata: ["alarm": "\(alarm.id)"])
-        }
-    }
-
-    /// Onboards, updates and removes devices as their files come and go.
-    private func watchFolder(collector: Collector, loop: AdaptiveLoop, store: AgentStore, topics: MessageTopics) async {
-        var watcher = DeviceFolderWatcher(folder: configuration.devicesFolder)
-        watcher.acknowledgeCurrentFiles()
-        while !Task.isCancelled {
-            try? await Task.sleep(nanoseconds: UInt64(folderInterval * 1e9))
-            let changes = watcher.look()
-            let now = clock.now()
-            for (path, result) in changes.loaded {
-                switch result {
-                case .success(let device):
-                    let known = await collector.deviceIDs.contains(device.id)
-                    do {
-                        try await collector.add(device)
-                        await loop.add(device, onboarding: !known)
-                        if known {
-                            try await store.recordDecision(
-                                kind: "updated", device: device.id, modelVersion: nil,
-                                summary: "\(device.id) reloaded from \(path)", details: .object([:]), at: now)
-                        }
-                        logger.notice(
-                            known ? "device updated" : "device onboarded",
-                            metadata: ["device": "\(device.id)", "file": "\(path)"])
-                        narrate(
-                            "\(PlantTime.readable(now))  \(device.id)  \(known ? "reloaded" : "ONBOARDED") from \(path): \(device.connection.summary)"
-                        )
-                    } catch {
-                        logger.error("device not collected", metadata: ["device": "\(device.id)", "error": "\(error)"])
-                    }
-                case .failure(let error):
-                    let lines = error.problems.map(\.description)
-                    for line in lines { logger.error("device file rejected", metadata: ["problem": "\(line)"]) }
-                    let summary =
-                        "\(path) rejected: \(lines.count) problem\(lines.count == 1 ? "" : "s"); running devices untouched"
-                    try? await store.recordDecision(
-                        kind: "rejected", device: nil, modelVersion: nil, summary: summary,
-                        details: .object(["file": .string(path), "problems": .array(lines.map { .string($0) })]),
-                        at: now,
-                        messages: [
-                            AlarmMessages.decision(
-                                kind: "rejected", device: nil, modelVersion: nil, summary: summary,
-                                details: .object(["problems": .array(lines.map { .string($0) })]), time: now,
-                                topics: topics)
-                        ])
-                    narrate(
-                        "\(PlantTime.readable(now))  \(summary)\n" + lines.map { "    \($0)" }.joined(separator: "\n"))
-                }
-            }
-            for path in changes.removed {
-                let id = String(path.split(separator: "/").last?.split(separator: ".").first ?? "")
-                if await collector.deviceIDs.contains(id) {
-                    await collector.remove(id)
-                    await loop.remove(id)
-                    try? await store.recordDecision(
-                        kind: "removed", device: id, modelVersion: nil, summary: "\(id) removed (\(path) deleted)",
-                        details: .object([:]), at: now)
-                    narrate("\(PlantTime.readable(now))  \(id)  removed: \(path) deleted")
-                }
-            }
-        }
-    }
-
-    /// Writes a status report to the database and the retained status topic every `status_interval`.
-    private func reportStatus(loop: AdaptiveLoop, store: AgentStore, mqtt: MQTTClient?, topics: MessageTopics) async {
-        while !Task.isCancelled {
-            await publishStatus(loop: loop, store: store, mqtt: mqtt, topics: topics)
-            try? await Task.sleep(nanoseconds: UInt64(configuration.statusIntervalSeconds * 1e9))
-        }
-    }
-
-    private func publishStatus(loop: AdaptiveLoop, store: AgentStore, mqtt: MQTTClient?, topics: MessageTopics) async {
-        do {
-            let usage = ProcessUsage.measure(databasePath: configuration.databasePath)
-            let report = try await loop.statusReport(
-                usage: usage, outboxPending: try await store.outboxCount(), connected: mqtt?.isConnected)
-            try await store.saveStatus(report, at: clock.now())
-            if let mqtt, mqtt.isConnected {
-                let message = MQTTMessage(
-                    topic: topics.status, payload: Array(report.serialized.utf8), qos: 1, retain: true)
-                Task { try? await mqtt.publish(message) }
-            }
-        } catch {
-            logger.error("status report failed", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// Deletes readings past the retention period, every hour of plant time (or every tenth of the retention).
-    private func keepRetention(_ store: AgentStore) async {
-        let period = Int64(min(3600, configuration.retentionSeconds / 10) * 1000)
-        while !Task.isCancelled {
-            let cutoff = clock.now() - Int64(configuration.retentionSeconds * 1000)
-            do {
-                let deleted = try await store.deleteReadings(before: cutoff)
-                if deleted > 0 { logger.info("retention", metadata: ["deleted": "\(deleted)"]) }
-            } catch {
-                logger.error("retention failed", metadata: ["error": "\(error)"])
-            }
-            do { try await clock.sleep(until: clock.now() + period) } catch { return }
-        }
-    }
 }
 
 /// Why the agent could not start.
 public struct AgentStartError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }
-}
-
-/// Runs `body` in a task of its own and waits at most `seconds` of real time for it; returns its result, or `nil`
-/// if it did not finish in time. The task is left to finish on its own (an MQTT publish ends when the client
-/// disconnects).
-func withTimeout<Result: Sendable>(seconds: Double, _ body: @escaping @Sendable () async -> Result) async -> Result? {
-    let outcome = Mutex<Result?>(nil)
-    Task {
-        let value = await body()
-        outcome.withLock { $0 = value }
-    }
-    let deadline = Int(seconds / 0.01)
-    for _ in 0..<deadline {
-        if let value = outcome.withLock({ $0 }) { return value }
-        try? await Task.sleep(nanoseconds: 10_000_000)
-    }
-    return outcome.withLock { $0 }
 }

@@ -147,5 +147,48 @@ public enum AgentSchema {
                     report TEXT NOT NULL              -- JSON
                 );
                 """),
+        .init(
+            version: 3,
+            sql: """
+                -- A champion's predecessor predicting beside it during its watch has a role of its own.
+                UPDATE deployments SET role = 'watch'
+                    WHERE role = 'shadow' AND EXISTS (
+                        SELECT 1 FROM deployments c WHERE c.device_id = deployments.device_id AND c.role = 'champion'
+                            AND c.previous_champion = deployments.model_version);
+                -- A reading that arrived for a signal and time already stored: the stored (acknowledged) one is kept,
+                -- the newcomer recorded here.
+                CREATE TABLE reading_conflicts (
+                    id INTEGER PRIMARY KEY,
+                    signal_id INTEGER NOT NULL REFERENCES signals(id),
+                    time_ms INTEGER NOT NULL,
+                    value REAL,
+                    raw REAL,
+                    status TEXT NOT NULL,
+                    detail TEXT,
+                    received_ms INTEGER NOT NULL
+                );
+                CREATE INDEX reading_conflicts_by_time ON reading_conflicts (time_ms);
+                -- What the agent knows about each furnace's adaptation and keeps across restarts (JSON).
+                CREATE TABLE furnace_state (
+                    device_id TEXT PRIMARY KEY,
+                    state TEXT NOT NULL,
+                    updated_ms INTEGER NOT NULL
+                );
+                -- Every drift check with its statistics, including checks that could not run and why.
+                CREATE TABLE drift_checks (
+                    id INTEGER PRIMARY KEY,
+                    device_id TEXT NOT NULL,
+                    time_ms INTEGER NOT NULL,
+                    model_version INTEGER,
+                    verdict TEXT NOT NULL,            -- drift | no_drift | skipped
+                    details TEXT NOT NULL             -- JSON
+                );
+                CREATE INDEX drift_checks_by_device ON drift_checks (device_id, time_ms);
+                CREATE INDEX events_by_start ON events (start_ms);
+                CREATE INDEX alarms_by_device ON alarms (device_id, raised_ms);
+                CREATE INDEX alarms_by_event ON alarms (event_id);
+                CREATE INDEX decisions_by_device ON decisions (device_id, time_ms);
+                CREATE INDEX outbox_by_age ON outbox (created_ms);
+                """),
     ])
 }

@@ -1,16 +1,4 @@
-public import Fieldbus
-public import Plant
 public import SQLite
-
-/// A message on its way to the broker: stored first, removed once the broker acknowledged it.
-public typealias OutboxMessage = MQTTMessage
-
-extension MQTTMessage {
-    /// A message whose payload is a JSON document.
-    public init(topic: String, json: JSONValue, qos: Int = 1, retain: Bool = false) {
-        self.init(topic: topic, payload: Array(json.serialized.utf8), qos: qos, retain: retain)
-    }
-}
 
 /// An alarm's stored state.
 public struct AlarmRecord: Sendable, Equatable {
@@ -19,24 +7,24 @@ public struct AlarmRecord: Sendable, Equatable {
     public var device: String
     public var eventID: Int64
     public var eventStart: Int64
-    /// `active`, then `confirmed` (the event failed) or `cleared` (it reached its threshold after all).
-    public var state: String
+    public var state: AlarmState
     /// Increases with every message about this alarm.
     public var sequence: Int
-    public var severity: String
+    public var severity: AlarmSeverity
     public var raisedTime: Int64
     /// Seconds into the event when it was raised.
     public var raisedAtSeconds: Int
     public var updatedTime: Int64
+    /// The prediction that raised (or last updated) it.
     public var predicted: Double
     public var threshold: Double
     /// 0 for the fallback rule.
     public var modelVersion: Int
 
     public init(
-        id: String, device: String, eventID: Int64, eventStart: Int64, state: String, sequence: Int, severity: String,
-        raisedTime: Int64, raisedAtSeconds: Int, updatedTime: Int64, predicted: Double, threshold: Double,
-        modelVersion: Int
+        id: String, device: String, eventID: Int64, eventStart: Int64, state: AlarmState, sequence: Int,
+        severity: AlarmSeverity, raisedTime: Int64, raisedAtSeconds: Int, updatedTime: Int64, predicted: Double,
+        threshold: Double, modelVersion: Int
     ) {
         self.id = id
         self.device = device
@@ -54,31 +42,87 @@ public struct AlarmRecord: Sendable, Equatable {
     }
 }
 
-extension AgentStore {
-    /// Saves an alarm's state and queues its messages, in one transaction.
-    public func saveAlarm(_ alarm: AlarmRecord, messages: [OutboxMessage], at time: Int64) throws(SQLiteError) {
-        try database.transaction { () throws(SQLiteError) in
-            try database.run(
-                """
-                INSERT INTO alarms (id, device_id, event_id, state, sequence, severity, raised_ms, raised_at_s,
-                    updated_ms, predicted, threshold, model_version)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET state = excluded.state, sequence = excluded.sequence,
-                    severity = excluded.severity, updated_ms = excluded.updated_ms, predicted = excluded.predicted,
-                    model_version = excluded.model_version
-                """, alarm.id, alarm.device, alarm.eventID, alarm.state, alarm.sequence, alarm.severity,
-                alarm.raisedTime, alarm.raisedAtSeconds, alarm.updatedTime, alarm.predicted, alarm.threshold,
-                alarm.modelVersion)
-            try insertOutbox(messages, at: time)
-        }
+/// How a device's alarms did against its events' outcomes (aggregated in SQL).
+public struct AlarmPerformance: Sendable, Equatable, Codable {
+    /// Finished, labeled events.
+    public var events: Int
+    public var failedEvents: Int
+    public var alarms: Int
+    /// Alarms whose event failed.
+    public var confirmed: Int
+    /// Alarms whose event reached its threshold after all.
+    public var falseAlarms: Int
+    /// Failed events without an alarm.
+    public var missed: Int
+    /// Mean seconds between raising an alarm and the end of its (failed) event.
+    public var meanLeadSeconds: Double?
+    public var minimumLeadSeconds: Double?
+
+    /// Confirmed ÷ alarms; nil without alarms.
+    public var precision: Double? { alarms == 0 ? nil : Double(confirmed) / Double(alarms) }
+    /// Alarmed failures ÷ failures; nil without failures.
+    public var recall: Double? { failedEvents == 0 ? nil : Double(confirmed) / Double(failedEvents) }
+
+    enum CodingKeys: String, CodingKey {
+        case events
+        case failedEvents = "failed_events"
+        case alarms, confirmed
+        case falseAlarms = "false_alarms"
+        case missed
+        case meanLeadSeconds = "mean_lead_seconds"
+        case minimumLeadSeconds = "minimum_lead_seconds"
+        case precision, recall
     }
 
+    public init(
+        events: Int, failedEvents: Int, alarms: Int, confirmed: Int, falseAlarms: Int, missed: Int,
+        meanLeadSeconds: Double?, minimumLeadSeconds: Double?
+    ) {
+        self.events = events
+        self.failedEvents = failedEvents
+        self.alarms = alarms
+        self.confirmed = confirmed
+        self.falseAlarms = falseAlarms
+        self.missed = missed
+        self.meanLeadSeconds = meanLeadSeconds
+        self.minimumLeadSeconds = minimumLeadSeconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        events = try container.decode(Int.self, forKey: .events)
+        failedEvents = try container.decode(Int.self, forKey: .failedEvents)
+        alarms = try container.decode(Int.self, forKey: .alarms)
+        confirmed = try container.decode(Int.self, forKey: .confirmed)
+        falseAlarms = try container.decode(Int.self, forKey: .falseAlarms)
+        missed = try container.decode(Int.self, forKey: .missed)
+        meanLeadSeconds = try container.decodeIfPresent(Double.self, forKey: .meanLeadSeconds)
+        minimumLeadSeconds = try container.decodeIfPresent(Double.self, forKey: .minimumLeadSeconds)
+    }
+
+    /// Writes precision and recall too (derived), `null` where undefined.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(events, forKey: .events)
+        try container.encode(failedEvents, forKey: .failedEvents)
+        try container.encode(alarms, forKey: .alarms)
+        try container.encode(confirmed, forKey: .confirmed)
+        try container.encode(falseAlarms, forKey: .falseAlarms)
+        try container.encode(missed, forKey: .missed)
+        try container.encode(meanLeadSeconds, forKey: .meanLeadSeconds)
+        try container.encode(minimumLeadSeconds, forKey: .minimumLeadSeconds)
+        try container.encode(precision, forKey: .precision)
+        try container.encode(recall, forKey: .recall)
+    }
+}
+
+extension AgentStore {
     /// The alarm of an event, if one was raised.
     public func alarm(eventID: Int64) throws(SQLiteError) -> AlarmRecord? {
         try alarms(where: "a.event_id = ?", [eventID]).first
     }
 
-    /// Alarms still active (after a restart, the agent picks them up again).
+    /// Alarms still active (after a restart, they belong to events the new process cannot follow).
     public func activeAlarms() throws(SQLiteError) -> [AlarmRecord] {
         try alarms(where: "a.state = 'active'", [])
     }
@@ -88,123 +132,59 @@ extension AgentStore {
         try alarms(where: "a.device_id = ?", [device])
     }
 
-    private func alarms(
-        where condition: String, _ parameters: [any SQLiteBindable]
-    ) throws(SQLiteError) -> [AlarmRecord] {
-        let rows = try database.prepare(
+    /// How a device's alarms did on its labeled events (since a time).
+    public func alarmPerformance(device: String, since: Int64 = .min) throws(SQLiteError) -> AlarmPerformance {
+        let row = try database.query(
             """
-            SELECT a.id, a.device_id, a.event_id, e.start_ms, a.state, a.sequence, a.severity, a.raised_ms,
-                a.raised_at_s, a.updated_ms, a.predicted, a.threshold, a.model_version
-            FROM alarms a JOIN events e ON e.id = a.event_id WHERE \(condition) ORDER BY a.raised_ms
+            SELECT count(*) AS events, coalesce(sum(e.failed = 1), 0) AS failed,
+                count(a.id) AS alarms, coalesce(sum(a.id IS NOT NULL AND e.failed = 1), 0) AS confirmed,
+                coalesce(sum(a.id IS NULL AND e.failed = 1), 0) AS missed,
+                avg(CASE WHEN e.failed = 1 THEN (e.end_ms - a.raised_ms) / 1000.0 END) AS mean_lead,
+                min(CASE WHEN e.failed = 1 THEN (e.end_ms - a.raised_ms) / 1000.0 END) AS minimum_lead
+            FROM events e LEFT JOIN alarms a ON a.event_id = e.id
+            WHERE e.device_id = ? AND e.minimum IS NOT NULL AND e.end_ms IS NOT NULL AND e.start_ms >= ?
+            """, device, since
+        ).first
+        let alarms = Int(row?["alarms"].integer ?? 0)
+        let confirmed = Int(row?["confirmed"].integer ?? 0)
+        return AlarmPerformance(
+            events: Int(row?["events"].integer ?? 0), failedEvents: Int(row?["failed"].integer ?? 0), alarms: alarms,
+            confirmed: confirmed, falseAlarms: alarms - confirmed, missed: Int(row?["missed"].integer ?? 0),
+            meanLeadSeconds: row?["mean_lead"].real, minimumLeadSeconds: row?["minimum_lead"].real)
+    }
+
+    private func alarms(where condition: String, _ parameters: [any SQLiteBindable]) throws(SQLiteError)
+        -> [AlarmRecord]
+    {
+        try database.prepare(
             """
-        ).query(parameters)
-        return rows.map { row in
+            SELECT a.*, e.start_ms FROM alarms a JOIN events e ON e.id = a.event_id WHERE \(condition)
+            ORDER BY a.raised_ms
+            """
+        ).query(parameters).map { row in
             AlarmRecord(
-                id: row[0].text ?? "", device: row[1].text ?? "", eventID: row[2].integer ?? 0,
-                eventStart: row[3].integer ?? 0, state: row[4].text ?? "", sequence: Int(row[5].integer ?? 0),
-                severity: row[6].text ?? "", raisedTime: row[7].integer ?? 0,
-                raisedAtSeconds: Int(row[8].integer ?? 0), updatedTime: row[9].integer ?? 0,
-                predicted: row[10].real ?? 0, threshold: row[11].real ?? 0, modelVersion: Int(row[12].integer ?? 0))
+                id: row["id"].text ?? "", device: row["device_id"].text ?? "", eventID: row["event_id"].integer ?? 0,
+                eventStart: row["start_ms"].integer ?? 0,
+                state: AlarmState(rawValue: row["state"].text ?? "") ?? .cleared,
+                sequence: Int(row["sequence"].integer ?? 0),
+                severity: AlarmSeverity(rawValue: row["severity"].text ?? "") ?? .warning,
+                raisedTime: row["raised_ms"].integer ?? 0, raisedAtSeconds: Int(row["raised_at_s"].integer ?? 0),
+                updatedTime: row["updated_ms"].integer ?? 0, predicted: row["predicted"].real ?? 0,
+                threshold: row["threshold"].real ?? 0, modelVersion: Int(row["model_version"].integer ?? 0))
         }
     }
 
-    // MARK: Outbox
-
-    /// Queues messages for the broker.
-    public func enqueue(_ messages: [OutboxMessage], at time: Int64) throws(SQLiteError) {
-        try database.transaction { () throws(SQLiteError) in try insertOutbox(messages, at: time) }
-    }
-
-    /// The oldest queued messages, in the order they were queued.
-    public func pendingMessages(limit: Int = 100) throws(SQLiteError) -> [(id: Int64, message: OutboxMessage)] {
-        try database.query("SELECT id, topic, payload, qos, retain FROM outbox ORDER BY id LIMIT ?", limit).map { row in
-            (
-                row[0].integer ?? 0,
-                OutboxMessage(
-                    topic: row[1].text ?? "", payload: row[2].blob ?? [], qos: Int(row[3].integer ?? 1),
-                    retain: row[4].integer == 1)
-            )
-        }
-    }
-
-    /// Removes a message the broker acknowledged.
-    public func acknowledge(outboxID: Int64) throws(SQLiteError) {
-        try database.run("DELETE FROM outbox WHERE id = ?", outboxID)
-    }
-
-    /// Counts a failed delivery attempt.
-    public func recordAttempt(outboxID: Int64) throws(SQLiteError) {
-        try database.run("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", outboxID)
-    }
-
-    /// How many messages wait for the broker.
-    public func outboxCount() throws(SQLiteError) -> Int {
-        Int(try database.query("SELECT count(*) FROM outbox").first?[0].integer ?? 0)
-    }
-
-    func insertOutbox(_ messages: [OutboxMessage], at time: Int64) throws(SQLiteError) {
-        for message in messages {
-            try database.run(
-                "INSERT INTO outbox (topic, payload, qos, retain, created_ms) VALUES (?, ?, ?, ?, ?)", message.topic,
-                message.payload, message.qos, message.retain, time)
-        }
-    }
-
-    // MARK: Decisions (audit log)
-
-    /// Records a decision and queues its messages, in one transaction.
-    public func recordDecision(
-        kind: String, device: String?, modelVersion: Int?, summary: String, details: JSONValue, at time: Int64,
-        messages: [OutboxMessage] = []
-    ) throws(SQLiteError) {
-        try database.transaction { () throws(SQLiteError) in
-            try database.run(
-                "INSERT INTO decisions (time_ms, kind, device_id, model_version, summary, details) VALUES (?, ?, ?, ?, ?, ?)",
-                time, kind, device, modelVersion, summary, details.serialized)
-            try insertOutbox(messages, at: time)
-        }
-    }
-
-    /// The newest decisions, oldest first.
-    public func decisions(limit: Int = 50, kind: String? = nil) throws(SQLiteError) -> [Decision] {
-        try database.query(
-            """
-            SELECT time_ms, kind, device_id, model_version, summary, details FROM (
-                SELECT * FROM decisions WHERE ? IS NULL OR kind = ? ORDER BY id DESC LIMIT ?) ORDER BY time_ms
-            """, kind, kind, limit
-        ).map { row in
-            Decision(
-                time: row[0].integer ?? 0, kind: row[1].text ?? "", device: row[2].text,
-                modelVersion: row[3].integer.map { Int($0) }, summary: row[4].text ?? "", details: row[5].text ?? "{}")
-        }
-    }
-}
-
-/// One entry of the audit log.
-public struct Decision: Sendable, Equatable {
-    public var time: Int64
-    public var kind: String
-    public var device: String?
-    public var modelVersion: Int?
-    public var summary: String
-    /// The numbers behind it, as JSON.
-    public var details: String
-}
-
-extension AgentStore {
-    /// After a restart: events that were running when the agent stopped can no longer be followed (their start and
-    /// early polls are lost to the new process), so they are closed without a label, and their active alarms are
-    /// returned for the caller to clear.
-    public func closeInterruptedEvents(at time: Int64) throws(SQLiteError) -> [AlarmRecord] {
-        let alarms = try activeAlarms()
-        try database.run("UPDATE events SET end_ms = start_ms WHERE end_ms IS NULL")
-        return alarms
-    }
-
-    /// Saves the latest status report.
-    public func saveStatus(_ report: JSONValue, at time: Int64) throws(SQLiteError) {
+    func upsert(_ alarm: AlarmRecord) throws(SQLiteError) {
         try database.run(
-            "INSERT INTO agent_status (id, time_ms, report) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET time_ms = excluded.time_ms, report = excluded.report",
-            time, report.serialized)
+            """
+            INSERT INTO alarms (id, device_id, event_id, state, sequence, severity, raised_ms, raised_at_s,
+                updated_ms, predicted, threshold, model_version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET state = excluded.state, sequence = excluded.sequence,
+                severity = excluded.severity, updated_ms = excluded.updated_ms, predicted = excluded.predicted,
+                model_version = excluded.model_version
+            """, alarm.id, alarm.device, alarm.eventID, alarm.state.rawValue, alarm.sequence, alarm.severity.rawValue,
+            alarm.raisedTime, alarm.raisedAtSeconds, alarm.updatedTime, alarm.predicted, alarm.threshold,
+            alarm.modelVersion)
     }
 }

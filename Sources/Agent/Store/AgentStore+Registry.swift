@@ -4,10 +4,13 @@ public import SQLite
 /// A registered model.
 public struct ModelEntry: Sendable, Equatable {
     public var version: Int
+    /// The champion it was adapted from, if any.
     public var parent: Int?
-    /// `candidate`, `shadow`, `champion` or `retired` (its most important role on any furnace).
-    public var state: String
+    /// Its most important role anywhere, kept by the registry.
+    public var state: ModelState
+    /// `gbdt`, `rf` or `xgboost` (imported).
     public var algorithm: String
+    /// How its training rows were weighted (`none`, `kmm`, ..., `imported`).
     public var weighting: String
     /// The furnace it was adapted toward, if any.
     public var targetDevice: String?
@@ -17,17 +20,17 @@ public struct ModelEntry: Sendable, Equatable {
     public var featureSchema: String
     public var created: Int64
     /// JSON: which data it was trained on.
-    public var dataWindow: String
+    public var dataWindow: JSONValue
     /// JSON: training parameters.
-    public var parameters: String
+    public var parameters: JSONValue
     /// JSON: metrics at training time.
-    public var offlineMetrics: String
+    public var offlineMetrics: JSONValue
     public var note: String?
 
     public init(
-        version: Int = 0, parent: Int?, state: String, algorithm: String, weighting: String, targetDevice: String?,
-        file: String, checksum: String, featureSchema: String, created: Int64, dataWindow: String, parameters: String,
-        offlineMetrics: String, note: String?
+        version: Int = 0, parent: Int?, state: ModelState = .candidate, algorithm: String, weighting: String,
+        targetDevice: String?, file: String, checksum: String, featureSchema: String, created: Int64,
+        dataWindow: JSONValue, parameters: JSONValue, offlineMetrics: JSONValue, note: String?
     ) {
         self.version = version
         self.parent = parent
@@ -50,141 +53,78 @@ public struct ModelEntry: Sendable, Equatable {
 public struct Deployment: Sendable, Equatable {
     public var device: String
     public var version: Int
-    /// `champion` (its predictions raise alarms) or `shadow` (predicts alongside, for comparison).
-    public var role: String
+    public var role: DeploymentRole
+    /// Since when, plant time.
     public var since: Int64
-    /// For a champion: the champion it replaced, the target of a rollback.
+    /// For a champion: the champion it replaced (the target of a rollback).
     public var previousChampion: Int?
+
+    public init(device: String, version: Int, role: DeploymentRole, since: Int64, previousChampion: Int? = nil) {
+        self.device = device
+        self.version = version
+        self.role = role
+        self.since = since
+        self.previousChampion = previousChampion
+    }
+}
+
+/// A sample of a model's training rows (features at a checkpoint), with the furnace each comes from: the reference
+/// its furnaces are checked against for drift.
+public struct ReferenceRow: Sendable, Equatable {
+    /// A device id, or `history` for the training data file.
+    public var origin: String
+    public var features: [String: Double]
+
+    public init(origin: String, features: [String: Double]) {
+        self.origin = origin
+        self.features = features
+    }
 }
 
 extension AgentStore {
     /// The next free model version.
     public func nextModelVersion() throws(SQLiteError) -> Int {
-        Int(try database.query("SELECT coalesce(max(version), 0) + 1 FROM models").first?[0].integer ?? 1)
-    }
-
-    /// Registers a model (its file already written) with a sample of its training features, and records the
-    /// decision, in one transaction.
-    public func registerModel(
-        _ entry: ModelEntry, reference: [(origin: String, features: [String: Double])],
-        decision: (kind: String, summary: String, details: JSONValue),
-        messages: [OutboxMessage], at time: Int64
-    ) throws(SQLiteError) {
-        try database.transaction { () throws(SQLiteError) in
-            try database.run(
-                """
-                INSERT INTO models (version, parent, state, algorithm, weighting, target_device, file, checksum,
-                    feature_schema, created_ms, data_window, parameters, offline_metrics, note)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, entry.version, entry.parent, entry.state, entry.algorithm, entry.weighting, entry.targetDevice,
-                entry.file, entry.checksum, entry.featureSchema, entry.created, entry.dataWindow, entry.parameters,
-                entry.offlineMetrics, entry.note)
-            let insert = try database.prepare(
-                "INSERT INTO model_reference (model_version, row_index, origin, features) VALUES (?, ?, ?, ?)")
-            for (index, row) in reference.enumerated() {
-                try insert.run([entry.version, index, row.origin, Self.json(row.features)])
-            }
-            try insertDecision(decision, device: entry.targetDevice, version: entry.version, at: time)
-            try insertOutbox(messages, at: time)
-        }
+        Int(try database.query("SELECT coalesce(max(version), 0) + 1 AS next FROM models").first?["next"].integer ?? 1)
     }
 
     /// Every registered model, oldest first.
     public func models() throws(SQLiteError) -> [ModelEntry] {
-        try database.query(
-            """
-            SELECT version, parent, state, algorithm, weighting, target_device, file, checksum, feature_schema,
-                created_ms, data_window, parameters, offline_metrics, note FROM models ORDER BY version
-            """
-        ).map { row in
-            ModelEntry(
-                version: Int(row[0].integer ?? 0), parent: row[1].integer.map { Int($0) }, state: row[2].text ?? "",
-                algorithm: row[3].text ?? "", weighting: row[4].text ?? "", targetDevice: row[5].text,
-                file: row[6].text ?? "", checksum: row[7].text ?? "", featureSchema: row[8].text ?? "",
-                created: row[9].integer ?? 0, dataWindow: row[10].text ?? "{}", parameters: row[11].text ?? "{}",
-                offlineMetrics: row[12].text ?? "{}", note: row[13].text)
-        }
+        try database.query("SELECT * FROM models ORDER BY version").map(Self.model)
     }
 
-    /// A model's reference sample of training features, with the furnace each row comes from.
-    public func reference(of version: Int) throws(SQLiteError) -> [(origin: String, features: [String: Double])] {
+    /// One model, if registered.
+    public func model(_ version: Int) throws(SQLiteError) -> ModelEntry? {
+        try database.query("SELECT * FROM models WHERE version = ?", version).first.map(Self.model)
+    }
+
+    /// A model's reference sample of training features.
+    public func reference(of version: Int) throws(SQLiteError) -> [ReferenceRow] {
         try database.query(
             "SELECT origin, features FROM model_reference WHERE model_version = ? ORDER BY row_index", version
-        ).map { ($0[0].text ?? "", Self.features(fromJSON: $0[1].text ?? "{}")) }
+        ).map { ReferenceRow(origin: $0["origin"].text ?? "", features: Self.features(fromJSON: $0["features"].text ?? "{}")) }
     }
 
-    /// Every deployment.
+    /// Every deployment, by device and role.
     public func deployments() throws(SQLiteError) -> [Deployment] {
-        try database.query(
-            "SELECT device_id, model_version, role, since_ms, previous_champion FROM deployments ORDER BY device_id, role"
-        ).map { row in
-            Deployment(
-                device: row[0].text ?? "", version: Int(row[1].integer ?? 0), role: row[2].text ?? "",
-                since: row[3].integer ?? 0, previousChampion: row[4].integer.map { Int($0) })
+        try database.query("SELECT * FROM deployments ORDER BY device_id, role, model_version").compactMap { row in
+            guard let role = DeploymentRole(rawValue: row["role"].text ?? "") else { return nil }
+            return Deployment(
+                device: row["device_id"].text ?? "", version: Int(row["model_version"].integer ?? 0), role: role,
+                since: row["since_ms"].integer ?? 0, previousChampion: row["previous_champion"].integer.map { Int($0) })
         }
     }
 
-    /// Changes deployments atomically: every change, the models' states, the decision and its messages commit
-    /// together, so a crash leaves either the old champion or the new one serving, never neither.
-    public func deploy(
-        _ changes: [DeploymentChange], decision: (kind: String, summary: String, details: JSONValue), device: String?,
-        version: Int?, messages: [OutboxMessage], at time: Int64
-    ) throws(SQLiteError) {
-        try database.transaction { () throws(SQLiteError) in
-            for change in changes {
-                switch change {
-                case .champion(let device, let version, let previous):
-                    try database.run("DELETE FROM deployments WHERE device_id = ? AND role = 'champion'", device)
-                    try database.run(
-                        "DELETE FROM deployments WHERE device_id = ? AND model_version = ?", device, version)
-                    try database.run(
-                        """
-                        INSERT INTO deployments (device_id, model_version, role, since_ms, previous_champion)
-                        VALUES (?, ?, 'champion', ?, ?)
-                        """, device, version, time, previous)
-                case .shadow(let device, let version):
-                    try database.run(
-                        """
-                        INSERT INTO deployments (device_id, model_version, role, since_ms) VALUES (?, ?, 'shadow', ?)
-                        ON CONFLICT (device_id, model_version) DO UPDATE SET role = 'shadow', since_ms = excluded.since_ms
-                        """, device, version, time)
-                case .withdraw(let device, let version):
-                    try database.run(
-                        "DELETE FROM deployments WHERE device_id = ? AND model_version = ? AND role = 'shadow'", device,
-                        version)
-                }
-            }
-            // A model's state is its most important role anywhere.
-            try database.execute(
-                """
-                UPDATE models SET state = CASE
-                    WHEN EXISTS (SELECT 1 FROM deployments d WHERE d.model_version = version AND d.role = 'champion')
-                        THEN 'champion'
-                    WHEN EXISTS (SELECT 1 FROM deployments d WHERE d.model_version = version AND d.role = 'shadow')
-                        THEN 'shadow'
-                    WHEN state = 'candidate' THEN 'candidate'
-                    ELSE 'retired' END
-                """)
-            try insertDecision(decision, device: device, version: version, at: time)
-            try insertOutbox(messages, at: time)
+    static func model(_ row: Row) -> ModelEntry {
+        func json(_ name: String) -> JSONValue {
+            (try? JSONValue.parse(Array((row[name].text ?? "{}").utf8))) ?? .object([:])
         }
+        return ModelEntry(
+            version: Int(row["version"].integer ?? 0), parent: row["parent"].integer.map { Int($0) },
+            state: ModelState(rawValue: row["state"].text ?? "") ?? .retired, algorithm: row["algorithm"].text ?? "",
+            weighting: row["weighting"].text ?? "", targetDevice: row["target_device"].text,
+            file: row["file"].text ?? "", checksum: row["checksum"].text ?? "",
+            featureSchema: row["feature_schema"].text ?? "", created: row["created_ms"].integer ?? 0,
+            dataWindow: json("data_window"), parameters: json("parameters"), offlineMetrics: json("offline_metrics"),
+            note: row["note"].text)
     }
-
-    private func insertDecision(
-        _ decision: (kind: String, summary: String, details: JSONValue), device: String?, version: Int?, at time: Int64
-    ) throws(SQLiteError) {
-        try database.run(
-            "INSERT INTO decisions (time_ms, kind, device_id, model_version, summary, details) VALUES (?, ?, ?, ?, ?, ?)",
-            time, decision.kind, device, version, decision.summary, decision.details.serialized)
-    }
-}
-
-/// One change of who serves a furnace.
-public enum DeploymentChange: Sendable, Equatable {
-    /// `version` becomes the furnace's champion; `previous` is the champion it replaces (for rollback).
-    case champion(device: String, version: Int, previous: Int?)
-    /// `version` predicts alongside the champion.
-    case shadow(device: String, version: Int)
-    /// `version` stops predicting for the furnace.
-    case withdraw(device: String, version: Int)
 }

@@ -277,36 +277,62 @@ private final class MQTTCore: Sendable {
     }
 
     func publishAndWait(_ message: MQTTMessage) async throws(MQTTError) {
+        // The message id the acknowledgement will carry, once libmosquitto gave one: what cancellation gives up on.
+        let pending = Mutex<Int32?>(nil)
         do {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                var messageID: Int32 = 0
-                let rc = message.payload.withUnsafeBytes { bytes in
-                    mosquitto_publish(
-                        handle, &messageID, message.topic, Int32(bytes.count), bytes.baseAddress, Int32(message.qos),
-                        message.retain)
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    guard !Task.isCancelled else {
+                        continuation.resume(throwing: CancellationError())
+                        return
+                    }
+                    var messageID: Int32 = 0
+                    let rc = message.payload.withUnsafeBytes { bytes in
+                        mosquitto_publish(
+                            handle, &messageID, message.topic, Int32(bytes.count), bytes.baseAddress,
+                            Int32(message.qos), message.retain)
+                    }
+                    // For QoS 1 and 2, "no connection" means libmosquitto queued the message and will send it after
+                    // reconnecting: wait for its acknowledgement like any other.
+                    let queued = rc == MOSQ_ERR_NO_CONN.rawValue && message.qos > 0
+                    guard rc == MOSQ_ERR_SUCCESS.rawValue || queued else {
+                        continuation.resume(
+                            throwing: MQTTError(
+                                code: rc, message: Self.text(for: rc), operation: "publish to \(message.topic)"))
+                        return
+                    }
+                    let acknowledged = state.withLock { state in
+                        if state.acknowledgedEarly.remove(messageID) != nil { return true }
+                        state.waiting[messageID] = continuation
+                        return false
+                    }
+                    if acknowledged {
+                        continuation.resume()
+                        return
+                    }
+                    pending.withLock { $0 = messageID }
+                    // Cancelled between the check above and now: the handler found no id to give up on.
+                    if Task.isCancelled { giveUp(messageID) }
                 }
-                // For QoS 1 and 2, "no connection" means libmosquitto queued the message and will send it after
-                // reconnecting: wait for its acknowledgement like any other.
-                let queued = rc == MOSQ_ERR_NO_CONN.rawValue && message.qos > 0
-                guard rc == MOSQ_ERR_SUCCESS.rawValue || queued else {
-                    continuation.resume(
-                        throwing: MQTTError(
-                            code: rc, message: Self.text(for: rc), operation: "publish to \(message.topic)"))
-                    return
-                }
-                let acknowledged = state.withLock { state in
-                    if state.acknowledgedEarly.remove(messageID) != nil { return true }
-                    state.waiting[messageID] = continuation
-                    return false
-                }
-                if acknowledged { continuation.resume() }
+            } onCancel: {
+                if let messageID = pending.withLock({ $0 }) { giveUp(messageID) }
             }
         } catch let error as MQTTError {
             throw error
+        } catch is CancellationError {
+            throw MQTTError(
+                code: MOSQ_ERR_UNKNOWN.rawValue, message: "cancelled while waiting for the acknowledgement",
+                operation: "publish to \(message.topic)")
         } catch {
             throw MQTTError(
                 code: MOSQ_ERR_UNKNOWN.rawValue, message: "\(error)", operation: "publish to \(message.topic)")
         }
+    }
+
+    /// Stops waiting for a message's acknowledgement (the caller was cancelled); libmosquitto may still deliver it.
+    private func giveUp(_ messageID: Int32) {
+        let waiter = state.withLock { $0.waiting.removeValue(forKey: messageID) }
+        waiter?.resume(throwing: CancellationError())
     }
 
     // MARK: Callbacks, on libmosquitto's network thread.

@@ -1,3 +1,4 @@
+import Support
 import Fieldbus
 import YAML
 
@@ -203,9 +204,7 @@ extension DeviceFileReader {
     }
 
     /// A number as a person would write it: `1100`, not `1100.0`.
-    static func format(_ value: Double) -> String {
-        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
-    }
+    static func format(_ value: Double) -> String { NumberFormat.exact(value) }
 
     /// Reports registers that two signals of the same table both claim, at the signal written later.
     private mutating func reportOverlaps(_ drafts: [SignalDraft]) {

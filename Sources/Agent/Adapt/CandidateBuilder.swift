@@ -1,0 +1,124 @@
+public import Plant
+import Support
+import Trees
+
+/// Builds a furnace's candidate from what the agent has: the labeled history of the other furnaces (the training
+/// data file and their stored events), the furnace's own recent events (the distribution to reweight toward) and
+/// its own labeled events; trains it on the trainer's thread, writes its file, registers it and starts it in shadow.
+public struct CandidateBuilder: Sendable {
+    let store: AgentStore
+    let registry: ModelRegistry
+    let trainer: CandidateTrainer
+    let policy: AgentPolicy
+    let modelsFolder: String
+    /// The labeled rows of the training data file.
+    let history: [LabeledRow]
+
+    /// The most source rows a candidate trains on (a sample of the history and the other furnaces' events).
+    public static let sourceRows = 2500
+    /// The furnace's most recent events whose rows the history is reweighted toward.
+    public static let targetEvents = 40
+
+    public init(
+        store: AgentStore, registry: ModelRegistry, trainer: CandidateTrainer, policy: AgentPolicy,
+        modelsFolder: String, history: [LabeledRow]
+    ) {
+        self.store = store
+        self.registry = registry
+        self.trainer = trainer
+        self.policy = policy
+        self.modelsFolder = modelsFolder
+        self.history = history
+    }
+
+    /// The request for a furnace's candidate, from the stored events.
+    public func request(for device: String, featureNames: [String], at time: Int64) async throws -> CandidateRequest {
+        let events = try await store.events(limit: 20_000)
+        var source = history.filter { $0.origin != device }
+        var target: [[String: Double]] = []
+        var own: [LabeledRow] = []
+        for event in events {
+            let rows = event.features.keys.sorted().compactMap { event.features[$0] }
+            if event.device == device {
+                target += rows
+                if let minimum = event.minimum {
+                    own += rows.map { LabeledRow(features: $0, minimum: minimum, origin: device) }
+                }
+            } else if let minimum = event.minimum {
+                source += rows.map { LabeledRow(features: $0, minimum: minimum, origin: event.device) }
+            }
+        }
+        target = Array(target.suffix(Self.targetEvents * PumpingEventFeatures.checkpoints.count))
+        return CandidateRequest(
+            source: Self.sample(source, count: Self.sourceRows, seed: policy.seed), target: target, own: own,
+            featureNames: featureNames, weighting: policy.weighting, policy: policy,
+            createdAt: PlantTime.iso8601(time))
+    }
+
+    /// Trains the first model (no target furnace): the history as it is.
+    public func firstModel(featureNames: [String], source: String, at time: Int64) async throws -> Int {
+        let request = CandidateRequest(
+            source: history, target: [], own: [], featureNames: featureNames, weighting: .none, policy: policy,
+            createdAt: PlantTime.iso8601(time))
+        let result = try await trainer.train(request)
+        defer { ProcessUsage.releaseFreedMemory() }
+        return try await save(
+            result, parent: nil, target: nil, weighting: "none",
+            reference: Self.sample(history.map { ReferenceRow(origin: $0.origin, features: $0.features) }, count: 600, seed: 1),
+            trigger: "first model from \(source)", at: time)
+    }
+
+    /// Trains, registers and shadows a candidate for a furnace.
+    /// - Returns: its version.
+    public func build(
+        for device: String, parent: Int?, trigger: String, featureNames: [String], at time: Int64
+    ) async throws -> Int {
+        let request = try await request(for: device, featureNames: featureNames, at: time)
+        let result = try await trainer.train(request)
+        defer { ProcessUsage.releaseFreedMemory() }
+        let reference = Self.sample(
+            request.target.map { ReferenceRow(origin: device, features: $0) }, count: 600, seed: policy.seed)
+        let version = try await save(
+            result, parent: parent, target: device, weighting: policy.weighting.rawValue, reference: reference,
+            trigger: trigger, at: time)
+        try await registry.addShadow(version, on: device, trigger: trigger, at: time)
+        return version
+    }
+
+    /// Writes a trained model's file and registers it.
+    func save(
+        _ result: CandidateResult, parent: Int?, target: String?, weighting: String, reference: [ReferenceRow],
+        trigger: String, at time: Int64
+    ) async throws -> Int {
+        let version = try await registry.nextVersion()
+        let file = "model-\(version).json"
+        try TextFile.writeDurably(result.model.json(), to: TextFile.join(modelsFolder, file), createFolder: true)
+        var metrics = result.metrics.mapValues { JSONValue.number($0) }
+        metrics["source_rows"] = .number(Double(result.sourceRows))
+        metrics["own_rows"] = .number(Double(result.ownRows))
+        let window = JSONValue.object([
+            "trigger": .string(trigger), "source_rows": .number(Double(result.sourceRows)),
+            "own_rows": .number(Double(result.ownRows)), "weights": .object(result.weighting.mapValues { .number($0) }),
+        ])
+        let entry = ModelEntry(
+            version: version, parent: parent, state: .candidate, algorithm: policy.algorithm.rawValue,
+            weighting: weighting, targetDevice: target, file: file, checksum: result.model.checksum,
+            featureSchema: PumpingEventFeatures.schema, created: time, dataWindow: window,
+            parameters: .object((result.model.metadata?.parameters ?? [:]).mapValues { .string($0) }),
+            offlineMetrics: .object(metrics), note: trigger)
+        let summary =
+            "candidate v\(version)\(target.map { " for \($0)" } ?? "") trained (\(weighting) weights, \(result.sourceRows) history rows, \(result.ownRows) own rows): \(trigger)"
+        try await registry.register(
+            ModelRegistration(entry: entry, reference: reference),
+            decision: Decision(.candidate, device: target, model: version, summary: summary, details: window, at: time))
+        return version
+    }
+
+    /// A sample of at most `count` rows, spread over the whole set without following its order (rows come in
+    /// groups of checkpoints, so an even stride would pick the same checkpoint every time).
+    static func sample<Row>(_ rows: [Row], count: Int, seed: UInt64) -> [Row] {
+        guard rows.count > count else { return rows }
+        var random = SeededGenerator(seed: seed, UInt64(rows.count))
+        return random.sample(count, from: rows.count).sorted().map { rows[$0] }
+    }
+}

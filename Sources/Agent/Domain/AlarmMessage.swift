@@ -1,0 +1,79 @@
+public import Plant
+
+/// The payload of an alarm message, on `<prefix>/alarms/<device>` and, while active, retained on
+/// `<prefix>/alarms/<device>/<event start ms>` (docs/alarms.md, "Alarm message").
+public struct AlarmMessage: Codable, Sendable, Equatable {
+    /// Stable for the event: `<device>/<event start in ms since the Unix epoch>`.
+    public var alarmID: String
+    public var device: String
+    public var eventID: Int64
+    /// ISO 8601, plant time (UTC).
+    public var eventStart: String
+    /// 1 when raised, +1 with every message about this alarm.
+    public var sequence: Int
+    public var state: AlarmState
+    public var severity: AlarmSeverity
+    /// The prediction that raised (or last updated) the alarm, in the pressure signal's unit.
+    public var predictedMinimumMbar: Double
+    /// The device file's `event.threshold`.
+    public var thresholdMbar: Double
+    /// The checkpoint at which the alarm was raised.
+    public var secondsIntoEvent: Int
+    /// The registry version of the model that predicted; 0 for the fallback rule.
+    public var modelVersion: Int
+    /// `model vN`, `fallback rule`, or `agent restart`.
+    public var predictionSource: String
+    /// ISO 8601: when the alarm was raised.
+    public var raisedAt: String
+    /// ISO 8601: when this message was made.
+    public var time: String
+
+    enum CodingKeys: String, CodingKey {
+        case alarmID = "alarm_id"
+        case device
+        case eventID = "event_id"
+        case eventStart = "event_start"
+        case sequence, state, severity
+        case predictedMinimumMbar = "predicted_minimum_mbar"
+        case thresholdMbar = "threshold_mbar"
+        case secondsIntoEvent = "seconds_into_event"
+        case modelVersion = "model_version"
+        case predictionSource = "prediction_source"
+        case raisedAt = "raised_at"
+        case time
+    }
+
+    /// The message for an alarm's current state.
+    /// - Parameters:
+    ///   - time: when the message is made, plant time.
+    ///   - source: what predicted (`model vN`, `fallback rule`), or why the state changed (`agent restart`).
+    public init(_ alarm: AlarmRecord, time: Int64, source: String) {
+        alarmID = alarm.id
+        device = alarm.device
+        eventID = alarm.eventID
+        eventStart = PlantTime.iso8601(alarm.eventStart)
+        sequence = alarm.sequence
+        state = alarm.state
+        severity = alarm.severity
+        predictedMinimumMbar = alarm.predicted
+        thresholdMbar = alarm.threshold
+        secondsIntoEvent = alarm.raisedAtSeconds
+        modelVersion = alarm.modelVersion
+        predictionSource = source
+        raisedAt = PlantTime.iso8601(alarm.raisedTime)
+        self.time = PlantTime.iso8601(time)
+    }
+
+    /// The outbox messages for it: the alarm topic, and the retained state topic — holding the alarm while it is
+    /// active, emptied (a retained empty message deletes it) once it is confirmed or cleared, so a subscriber that
+    /// joins late sees exactly the active alarms.
+    public func messages(topics: MessageTopics, eventStart: Int64) -> [OutboxMessage] {
+        let stateTopic = topics.alarmState(device: device, eventStart: eventStart)
+        return [
+            OutboxMessage(topic: topics.alarms(device: device), encoding: self),
+            state == .active
+                ? OutboxMessage(topic: stateTopic, encoding: self, retain: true)
+                : OutboxMessage(topic: stateTopic, payload: [], retain: true),
+        ]
+    }
+}
