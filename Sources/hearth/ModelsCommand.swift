@@ -67,7 +67,8 @@ struct ModelsCommand: AsyncParsableCommand {
         func run() async throws {
             let registry = try location.registry()
             let decision = try await ModelsCommand.changing {
-                try await registry.promote(version, on: device, evidence: nil, at: try await ModelsCommand.now(registry))
+                try await registry.promote(
+                    version, on: device, evidence: nil, at: try await ModelsCommand.now(registry))
             }
             print(decision.summary)
         }
@@ -117,14 +118,16 @@ struct ModelsCommand: AsyncParsableCommand {
             let store = try location.open()
             if let device, !(try await store.deviceIDs().contains(device)) {
                 throw CommandFailure(
-                    "no device \(device) in \(try location.path()) (devices: \(try await store.deviceIDs().joined(separator: ", ")))")
+                    "no device \(device) in \(try location.path()) (devices: \(try await store.deviceIDs().joined(separator: ", ")))"
+                )
             }
             for decision in try await store.decisions(limit: last, device: device) {
                 if json {
                     print(JSONCoding.text(DecisionMessage(decision)))
                 } else {
                     print(
-                        "\(PlantTime.readable(decision.time))  \(decision.kind.rawValue.padded(12)) \(decision.summary)")
+                        "\(PlantTime.readable(decision.time))  \(decision.kind.rawValue.padded(12)) \(decision.summary)"
+                    )
                 }
             }
         }

@@ -64,7 +64,9 @@ struct StatusCommand: AsyncParsableCommand {
         for device in report.devices {
             lines.append("")
             var head = "\(device.id): \(device.predictionSource)"
-            if !device.shadows.isEmpty { head += ", shadows " + device.shadows.map { "v\($0)" }.joined(separator: ", ") }
+            if !device.shadows.isEmpty {
+                head += ", shadows " + device.shadows.map { "v\($0)" }.joined(separator: ", ")
+            }
             if let watch = device.watch { head += ", watching against v\(watch)" }
             if device.onboarding { head += " (onboarding)" }
             lines.append(head)
@@ -111,6 +113,8 @@ struct StatusCommand: AsyncParsableCommand {
     static func duration(_ seconds: Double) -> String {
         seconds >= 3600
             ? "\(NumberFormat.fixed(seconds / 3600, decimals: 1)) h"
-            : seconds >= 60 ? "\(NumberFormat.fixed(seconds / 60, decimals: 0)) min" : "\(NumberFormat.fixed(seconds, decimals: 0)) s"
+            : seconds >= 60
+                ? "\(NumberFormat.fixed(seconds / 60, decimals: 0)) min"
+                : "\(NumberFormat.fixed(seconds, decimals: 0)) s"
     }
 }

@@ -11,29 +11,48 @@ import Testing
 struct CollectTests {
     static let logger = Logger(label: "test")
 
+    /// A collector running on the fixture's devices, with its own database.
+    struct Running {
+        var collector: Collector
+        var store: AgentStore
+        var mqtt: MQTTClient
+        var activity: AgentActivity
+        var task: Task<Void, Never>
+
+        /// Stops the collector (its loops end, what is unsaved is stored) and the connection.
+        func stop() async {
+            collector.finish()
+            await task.value
+            mqtt.disconnect()
+        }
+    }
+
     /// Starts a collector on the fixture's devices and its own database.
-    static func collector(for plant: PlantFixture) async throws -> (Collector, AgentStore, MQTTClient) {
+    static func collector(for plant: PlantFixture) async throws -> Running {
         let store = try AgentStore(path: plant.folder.appendingPathComponent("hearth.db").path, durability: .normal)
         let mqtt = try MQTTClient(options: MQTTOptions(host: "127.0.0.1", port: plant.broker.port, clientID: "hearth"))
         try mqtt.start()
         _ = await mqtt.waitUntilConnected(timeoutSeconds: 5)
-        let collector = Collector(store: store, clock: plant.clock, mqtt: mqtt, logger: logger)
+        let activity = AgentActivity()
+        let collector = Collector(store: store, clock: plant.clock, mqtt: mqtt, logger: logger, activity: activity)
         for device in plant.devices { try await collector.add(device) }
+        let task = Task { await collector.run() }
         try await Task.sleep(nanoseconds: 200_000_000)  // subscriptions reach the broker
-        return (collector, store, mqtt)
+        return Running(collector: collector, store: store, mqtt: mqtt, activity: activity, task: task)
     }
 
     /// Advances the plant clock one poll interval at a time, waiting each time until every device stored its poll.
     /// - Parameter silentFirst: devices not expected to store at the first poll (an MQTT device that just went
     ///   quiet is only reported once one and a half intervals have passed).
     static func advance(
-        _ plant: PlantFixture, store: AgentStore, polls: Int, silentFirst: Set<String> = []
+        _ plant: PlantFixture, _ running: Running, polls: Int, silentFirst: Set<String> = []
     ) async throws -> [Int64] {
+        let store = running.store
         var times: [Int64] = []
         for _ in 0..<polls {
+            // Every device is done with the slots so far before the clock moves, so none misses the instant.
+            await running.activity.idle(through: plant.clock.now())
             let next = (plant.clock.now() / 30_000 + 1) * 30_000
-            // Every loop is asleep on the clock before it moves, so none misses the instant.
-            _ = await eventually { plant.clock.sleeperCount >= plant.devices.count + 1 }
             plant.clock.advance(to: next)
             times.append(next)
             let stored = try await eventually {
@@ -52,11 +71,11 @@ struct CollectTests {
     @Test("Every stored value equals the simulator's truth after decoding, for TCP, RTU and MQTT furnaces")
     func storedValuesMatchTruth() async throws {
         let plant = try PlantFixture()
-        let (collector, store, mqtt) = try await Self.collector(for: plant)
+        let collecting = try await Self.collector(for: plant)
+        let store = collecting.store
         // 40 polls = 20 plant minutes: idle, an event starting, pumping down.
-        let times = try await Self.advance(plant, store: store, polls: 40)
-        await collector.stop()
-        mqtt.disconnect()
+        let times = try await Self.advance(plant, collecting, polls: 40)
+        await collecting.stop()
 
         var checked = 0
         var running = 0
@@ -92,7 +111,8 @@ struct CollectTests {
                 device.signals[index].stuckAfter = 3
             }
         }
-        let (collector, store, mqtt) = try await Self.collector(for: plant)
+        let running = try await Self.collector(for: plant)
+        let store = running.store
         let a = try #require(plant.simulator.furnace("furnace-a"))
         let b = try #require(plant.simulator.furnace("furnace-b"))
         let c = try #require(plant.simulator.furnace("furnace-c"))
@@ -111,37 +131,36 @@ struct CollectTests {
             }
         }
 
-        _ = try await Self.advance(plant, store: store, polls: 2)
+        _ = try await Self.advance(plant, running, polls: 2)
         let now = plant.clock.now()
         a.inject(
             Fault(device: "furnace-a", kind: .notANumber(signal: "chamber_pressure"), start: now, end: now + 45_000))
         a.inject(Fault(device: "furnace-a", kind: .outOfRange(signal: "pump_current"), start: now, end: now + 45_000))
         b.inject(Fault(device: "furnace-b", kind: .exception(code: 4), start: now, end: now + 45_000))
         c.inject(Fault(device: "furnace-c", kind: .garbledPayload, start: now, end: now + 45_000))
-        var t = try await Self.advance(plant, store: store, polls: 1)[0]
+        var t = try await Self.advance(plant, running, polls: 1)[0]
         try await expectStatus("furnace-a", "chamber_pressure", at: t, .notANumber)
         try await expectStatus("furnace-a", "pump_current", at: t, .outOfRange, containing: "outside the valid range")
         try await expectStatus("furnace-a", "chamber_temperature", at: t, .ok)
         try await expectStatus("furnace-b", "chamber_pressure", at: t, .exception, containing: "server device failure")
         try await expectStatus("furnace-c", "chamber_pressure", at: t, .invalidPayload, containing: "not JSON")
 
-        t = try await Self.advance(plant, store: store, polls: 1)[0]
+        t = try await Self.advance(plant, running, polls: 1)[0]
         a.inject(Fault(device: "furnace-a", kind: .stuck(signal: "chamber_pressure"), start: t, end: t + 100_000))
         a.inject(Fault(device: "furnace-a", kind: .dropConnection, start: t + 90_000, end: t + 100_000))
         b.inject(Fault(device: "furnace-b", kind: .slowResponse(seconds: 0.8), start: t, end: t + 45_000))
         c.inject(Fault(device: "furnace-c", kind: .dropConnection, start: t, end: t + 100_000))
-        let later = try await Self.advance(plant, store: store, polls: 3, silentFirst: ["furnace-c"])
+        let later = try await Self.advance(plant, running, polls: 3, silentFirst: ["furnace-c"])
         try await expectStatus("furnace-b", "chamber_pressure", at: later[0], .timeout)
         try await expectStatus("furnace-a", "chamber_pressure", at: later[1], .stuck, containing: "unchanged")
         try await expectStatus("furnace-a", "chamber_pressure", at: later[2], .disconnected)
         try await expectStatus("furnace-c", "chamber_pressure", at: later[2], .noData, containing: "no message")
 
         // Faults over: every device reads normally again (furnace-a reconnects by itself).
-        let recovered = try await Self.advance(plant, store: store, polls: 3)
+        let recovered = try await Self.advance(plant, running, polls: 3)
         for device in ["furnace-a", "furnace-b", "furnace-c"] {
             try await expectStatus(device, "chamber_temperature", at: recovered[2], .ok)
         }
-        await collector.stop()
-        mqtt.disconnect()
+        await running.stop()
     }
 }

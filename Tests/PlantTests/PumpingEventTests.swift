@@ -27,9 +27,24 @@ struct PumpingEventTrackerTests {
     @Test("A missing flag neither starts nor ends an event")
     func missingFlag() {
         var tracker = PumpingEventTracker(definition: Self.bySignal)
-        #expect(tracker.update(time: 0, values: [:]) == nil)
+        #expect(tracker.update(time: 0, values: ["event_running": 0]) == nil)
         _ = tracker.update(time: 30_000, values: ["event_running": 1])
         #expect(tracker.update(time: 60_000, values: [:]) == .running(start: 30_000, seconds: 30))
+    }
+
+    @Test("A start is trusted only right after an idle poll: a first poll, or one after a gap, joins the event")
+    func joined() {
+        var first = PumpingEventTracker(definition: Self.bySignal, pollIntervalSeconds: 30)
+        #expect(first.update(time: 0, values: ["event_running": 1]) == .joined(at: 0))
+        #expect(first.update(time: 30_000, values: ["event_running": 1]) == nil)
+        #expect(first.update(time: 60_000, values: ["event_running": 0]) == .joinedEnded(end: 60_000))
+        #expect(first.update(time: 90_000, values: ["event_running": 1]) == .started(start: 90_000))
+        var gap = PumpingEventTracker(definition: Self.bySignal, pollIntervalSeconds: 30)
+        _ = gap.update(time: 0, values: ["event_running": 0])
+        #expect(gap.update(time: 46_000, values: ["event_running": 1]) == .joined(at: 46_000), "1.5 intervals on")
+        var late = PumpingEventTracker(definition: Self.bySignal, pollIntervalSeconds: 30)
+        _ = late.update(time: 0, values: ["event_running": 0])
+        #expect(late.update(time: 44_000, values: ["event_running": 1]) == .started(start: 44_000), "a late poll")
     }
 
     @Test("A pressure rule: starts below start_below, ends above end_above or after max_duration")

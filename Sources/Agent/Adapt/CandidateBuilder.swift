@@ -64,7 +64,8 @@ public struct CandidateBuilder: Sendable {
         defer { ProcessUsage.releaseFreedMemory() }
         return try await save(
             result, parent: nil, target: nil, weighting: "none",
-            reference: Self.sample(history.map { ReferenceRow(origin: $0.origin, features: $0.features) }, count: 600, seed: 1),
+            reference: Self.sample(
+                history.map { ReferenceRow(origin: $0.origin, features: $0.features) }, count: 600, seed: 1),
             trigger: "first model from \(source)", at: time)
     }
 

@@ -115,9 +115,16 @@ public struct PromotionPolicy: Sendable, Equatable {
             $0.value.challenger > Self.checkpointTolerance * $0.value.incumbent + 0.02
         }.keys.sorted()
         let allowedFalseAlarms = comparison.incumbentFalseAlarms + max(1, comparison.events.count / 10)
-        let safe =
-            comparison.challengerMissed <= comparison.incumbentMissed
-            && comparison.challengerFalseAlarms <= allowedFalseAlarms && worsened.isEmpty
+        var unsafe: [String] = []
+        if comparison.challengerMissed > comparison.incumbentMissed {
+            unsafe.append("misses \(comparison.challengerMissed) failures (champion \(comparison.incumbentMissed))")
+        }
+        if comparison.challengerFalseAlarms > allowedFalseAlarms {
+            unsafe.append(
+                "\(comparison.challengerFalseAlarms) false alarms (champion \(comparison.incumbentFalseAlarms))")
+        }
+        if !worsened.isEmpty { unsafe.append("worse at \(worsened.map { "\($0) s" }.joined(separator: ", "))") }
+        let safe = unsafe.isEmpty
         let count = comparison.events.count
         if count >= shadowEvents, better.rejected, safe {
             return .promote(
@@ -136,13 +143,17 @@ public struct PromotionPolicy: Sendable, Equatable {
                         : "misses two or more failures the champion catches"))
         }
         if count >= maximumShadowEvents {
+            let rule =
+                better.rejected
+                ? "cheaper, but \(unsafe.joined(separator: "; "))"
+                : "no evidence of improvement after \(maximumShadowEvents) events"
             return .reject(
-                evidence(
-                    comparison, eValue: better.eValue, alpha: promotionAlpha, worsened: worsened,
-                    rule: "no evidence of improvement after \(maximumShadowEvents) events"))
+                evidence(comparison, eValue: better.eValue, alpha: promotionAlpha, worsened: worsened, rule: rule))
         }
         return .wait(
-            evidence(comparison, eValue: better.eValue, alpha: promotionAlpha, worsened: worsened, rule: "waiting"))
+            evidence(
+                comparison, eValue: better.eValue, alpha: promotionAlpha, worsened: worsened,
+                rule: better.rejected ? "cheaper, but \(unsafe.joined(separator: "; "))" : "waiting"))
     }
 
     /// Judges a new champion (challenger) against the champion it replaced (incumbent, predicting in watch) on the

@@ -240,7 +240,9 @@ public actor Collector: Service {
             current.consecutiveFailures += 1
             let reason = "\(first.status.rawValue): \(first.detail ?? "")"
             current.lastError = reason
-            warn(device, "no value read", metadata: ["status": "\(first.status.rawValue)", "detail": "\(first.detail ?? "")"])
+            warn(
+                device, "no value read",
+                metadata: ["status": "\(first.status.rawValue)", "detail": "\(first.detail ?? "")"])
         } else {
             if current.consecutiveFailures > 0 {
                 logger.notice(

@@ -1,5 +1,5 @@
-import Support
 public import Plant
+import Support
 
 /// Turns decoded raw values into readings: scale and offset, then NaN, valid range and stuck-sensor checks.
 ///

@@ -15,7 +15,8 @@ public struct DecisionJournal: Sendable {
     let messagesQueued: @Sendable () -> Void
 
     public init(
-        store: AgentStore, topics: MessageTopics?, logger: Logger, narrate: @escaping @Sendable (String) -> Void = { _ in },
+        store: AgentStore, topics: MessageTopics?, logger: Logger,
+        narrate: @escaping @Sendable (String) -> Void = { _ in },
         messagesQueued: @escaping @Sendable () -> Void = {}
     ) {
         self.store = store
@@ -80,7 +81,8 @@ public struct DecisionJournal: Sendable {
         case .rollback, .drift, .conceptDrift, .modelUnusable, .initialModelRejected, .deviceFileRejected,
             .candidateFailed, .fallback:
             .warning
-        case .promotion, .confirmed, .onboarded, .deployed, .imported, .deviceRemoved, .deviceUpdated, .restartRecovered:
+        case .promotion, .confirmed, .onboarded, .deployed, .imported, .deviceRemoved, .deviceUpdated,
+            .restartRecovered:
             .notice
         case .candidate, .shadow, .shadowRejected, .withdrawn, .driftCleared, .driftCheckSkipped:
             .info

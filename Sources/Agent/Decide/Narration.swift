@@ -29,7 +29,8 @@ public enum Narration {
             label.failed
             ? (alarmed ? "failed, alarm confirmed" : "failed, NOT alarmed")
             : (alarmed ? "reached vacuum, alarm cleared" : "reached vacuum")
-        return "\(PlantTime.readable(label.end))  \(device)  event ended: minimum \(mbar(label.minimum)) mbar, \(verdict)"
+        return
+            "\(PlantTime.readable(label.end))  \(device)  event ended: minimum \(mbar(label.minimum)) mbar, \(verdict)"
             + (label.event.last.map { " (last prediction \(mbar($0.value)))" } ?? "")
     }
 
@@ -37,7 +38,8 @@ public enum Narration {
     static func decision(_ decision: Decision) -> String {
         let loud: Set<DecisionKind> = [.promotion, .rollback, .drift, .conceptDrift, .onboarded]
         let label = loud.contains(decision.kind) ? decision.kind.rawValue.uppercased() + ": " : ""
-        return "\(PlantTime.readable(decision.time))  \(decision.device.map { "\($0)  " } ?? "")\(label)\(decision.summary)"
+        return
+            "\(PlantTime.readable(decision.time))  \(decision.device.map { "\($0)  " } ?? "")\(label)\(decision.summary)"
     }
 
     /// What predicted: `model v3` or `fallback rule`.

@@ -117,7 +117,9 @@ public actor AdaptationWorker: Service {
         switch job {
         case .added(let device, let onboarding):
             knownDevices.insert(device)
-            if states[device] == nil || (onboarding && states[device]?.onboarding == false && states[device]?.candidates == 0) {
+            if states[device] == nil
+                || (onboarding && states[device]?.onboarding == false && states[device]?.candidates == 0)
+            {
                 var state = states[device] ?? FurnaceAdaptationState()
                 state.onboarding = state.onboarding || onboarding
                 await save(state, for: device, decisions: [])

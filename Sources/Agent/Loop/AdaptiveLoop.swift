@@ -118,7 +118,9 @@ public actor AdaptiveLoop {
             else { return }
             try await store.recordCheckpoint(
                 event: result.eventID, checkpoint: seconds, features: features, predictions: result.predictions)
-            if seconds >= policy.alarmFromSeconds, let line = Narration.prediction(device: device, checkpoint: result, time: time) {
+            if seconds >= policy.alarmFromSeconds,
+                let line = Narration.prediction(device: device, checkpoint: result, time: time)
+            {
                 narrate(line)
             }
             if let transition = result.alarm {
@@ -189,7 +191,8 @@ public actor AdaptiveLoop {
                 try await journal.record(
                     Decision(
                         .modelUnusable, model: version,
-                        summary: "model v\(version) cannot be used (\(error)); furnaces it is the champion of use the fallback rule",
+                        summary:
+                            "model v\(version) cannot be used (\(error)); furnaces it is the champion of use the fallback rule",
                         details: .object(["error": .string("\(error)")]), at: now))
             }
         }

@@ -67,6 +67,8 @@ public struct DriftMonitor: Sendable, Equatable {
             let (first, second) = try Self.matrices(rows, current)
             var settings = DriftDetector.Configuration()
             settings.significanceLevel = alpha
+            // Enough permutations that the MMD's smallest p-value lies well below its share of α.
+            settings.permutations = max(200, Int((15 / alpha).rounded(.up)))
             settings.seed = seed
             report = try DriftDetector(configuration: settings).detect(reference: first, current: second)
         } catch {
@@ -115,7 +117,9 @@ public struct DriftMonitor: Sendable, Equatable {
 
     /// Reference and current matrices on the compared features: missing values imputed with the pooled median,
     /// features constant across both samples dropped.
-    static func matrices(_ reference: [[String: Double]], _ current: [[String: Double]]) throws -> (
+    static func matrices(
+        _ reference: [[String: Double]], _ current: [[String: Double]]
+    ) throws -> (
         FeatureMatrix, FeatureMatrix
     ) {
         var names: [String] = []
@@ -129,7 +133,9 @@ public struct DriftMonitor: Sendable, Equatable {
             names.append(name)
             columns.append((first.map { $0.isFinite ? $0 : median }, second.map { $0.isFinite ? $0 : median }))
         }
-        guard !names.isEmpty else { throw DriftError.invalidParameter(name: "features", value: 0, requirement: "one that varies") }
+        guard !names.isEmpty else {
+            throw DriftError.invalidParameter(name: "features", value: 0, requirement: "one that varies")
+        }
         return (
             try FeatureMatrix(
                 rows: reference.indices.map { row in columns.map { $0.0[row] } }, featureNames: names,

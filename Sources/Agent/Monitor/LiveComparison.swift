@@ -12,6 +12,13 @@ public struct EventScore: Sendable, Equatable, Codable {
     /// Log error by checkpoint (seconds).
     public var checkpointLogErrors: [Int: Double]
 
+    public init(logError: Double, percentError: Double, alarmed: Bool, checkpointLogErrors: [Int: Double]) {
+        self.logError = logError
+        self.percentError = percentError
+        self.alarmed = alarmed
+        self.checkpointLogErrors = checkpointLogErrors
+    }
+
     enum CodingKeys: String, CodingKey {
         case logError = "log_error"
         case percentError = "percent_error"
@@ -27,6 +34,14 @@ public struct PairedEvent: Sendable, Equatable {
     public var failed: Bool
     public var challenger: EventScore
     public var incumbent: EventScore
+
+    public init(eventID: Int64, start: Int64, failed: Bool, challenger: EventScore, incumbent: EventScore) {
+        self.eventID = eventID
+        self.start = start
+        self.failed = failed
+        self.challenger = challenger
+        self.incumbent = incumbent
+    }
 }
 
 /// Two models' live errors on the same labeled events of one furnace, event by event: the evidence promotions and
@@ -56,9 +71,11 @@ public struct LiveComparison: Sendable, Equatable {
         }
         events = byEvent.values.compactMap { rows -> PairedEvent? in
             let a = Dictionary(
-                rows.filter { $0.modelVersion == challenger }.map { ($0.checkpoint, $0) }, uniquingKeysWith: { f, _ in f })
+                rows.filter { $0.modelVersion == challenger }.map { ($0.checkpoint, $0) },
+                uniquingKeysWith: { f, _ in f })
             let b = Dictionary(
-                rows.filter { $0.modelVersion == incumbent }.map { ($0.checkpoint, $0) }, uniquingKeysWith: { f, _ in f })
+                rows.filter { $0.modelVersion == incumbent }.map { ($0.checkpoint, $0) },
+                uniquingKeysWith: { f, _ in f })
             let shared = Set(a.keys).intersection(b.keys).sorted()
             guard let first = shared.first.flatMap({ a[$0] }) else { return nil }
             func score(_ predictions: [Int: LabeledPrediction]) -> EventScore {

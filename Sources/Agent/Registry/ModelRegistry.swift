@@ -147,7 +147,8 @@ public actor ModelRegistry {
             throw RegistryError("\(device) has no champion")
         }
         guard let previous = champion.previousChampion else {
-            throw RegistryError("v\(champion.version), the champion of \(device), replaced no model: nothing to roll back to")
+            throw RegistryError(
+                "v\(champion.version), the champion of \(device), replaced no model: nothing to roll back to")
         }
         var entry = JournalEntry()
         entry.deploymentChanges = [

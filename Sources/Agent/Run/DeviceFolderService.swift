@@ -60,7 +60,8 @@ public struct DeviceFolderService: Service {
                 )
                 if known {
                     try? await journal.record(
-                        Decision(.deviceUpdated, device: device.id, summary: "\(device.id) reloaded from \(path)", at: now))
+                        Decision(
+                            .deviceUpdated, device: device.id, summary: "\(device.id) reloaded from \(path)", at: now))
                 } else {
                     logger.notice("device onboarded", metadata: ["device": "\(device.id)", "file": "\(path)"])
                 }

@@ -1,9 +1,9 @@
 import Fieldbus
+import Glibc
 public import Logging
 public import Plant
 import SQLite
 import Support
-import Glibc
 
 /// The running agent: collect → predict → decide → monitor → adapt, for every device of the devices folder, until
 /// ``stop()``; then it stops in order (last poll stored, adaptation finished, outbox kept, last status written,

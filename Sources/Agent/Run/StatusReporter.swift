@@ -95,7 +95,8 @@ public struct StatusReporter: Service {
                     watch: deployments.first { $0.device == id && $0.role == .watch }?.version,
                     onboarding: state?.onboarding ?? false,
                     collection: StatusReport.CollectionSection(
-                        connection: device?.connection ?? "", lastGoodPoll: device?.lastGoodPoll.map { PlantTime.iso8601($0) },
+                        connection: device?.connection ?? "",
+                        lastGoodPoll: device?.lastGoodPoll.map { PlantTime.iso8601($0) },
                         consecutiveFailures: device?.consecutiveFailures ?? 0, lastError: device?.lastError,
                         lastHour: counts),
                     liveMetrics: metrics.map { summary in
@@ -113,7 +114,8 @@ public struct StatusReporter: Service {
                     },
                     drift: state.map { state in
                         StatusReport.DriftSection(
-                            drifting: state.drift.drifting, checked: state.drift.lastCheck.map { PlantTime.iso8601($0) },
+                            drifting: state.drift.drifting,
+                            checked: state.drift.lastCheck.map { PlantTime.iso8601($0) },
                             consecutiveFlags: state.drift.consecutiveFlags, last: state.drift.lastSummary)
                     }))
         }

@@ -153,7 +153,9 @@ extension AgentStore {
             meanLeadSeconds: row?["mean_lead"].real, minimumLeadSeconds: row?["minimum_lead"].real)
     }
 
-    private func alarms(where condition: String, _ parameters: [any SQLiteBindable]) throws(SQLiteError)
+    private func alarms(
+        where condition: String, _ parameters: [any SQLiteBindable]
+    ) throws(SQLiteError)
         -> [AlarmRecord]
     {
         try database.prepare(

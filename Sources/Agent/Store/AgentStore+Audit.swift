@@ -28,7 +28,9 @@ public struct DriftCheckRecord: Sendable, Equatable {
 
 extension AgentStore {
     /// The newest decisions (of a kind, of a device), oldest of them first.
-    public func decisions(limit: Int = 50, kind: DecisionKind? = nil, device: String? = nil) throws(SQLiteError)
+    public func decisions(
+        limit: Int = 50, kind: DecisionKind? = nil, device: String? = nil
+    ) throws(SQLiteError)
         -> [Decision]
     {
         try database.query(

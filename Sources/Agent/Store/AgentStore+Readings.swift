@@ -169,7 +169,9 @@ extension AgentStore {
     /// `futureLimit` (a clock set wrong upstream), at most `batch` rows per transaction so polling never waits long.
     /// - Returns: how many rows were deleted.
     @discardableResult
-    public func deleteReadings(before time: Int64, after futureLimit: Int64 = .max, batch: Int = 10_000)
+    public func deleteReadings(
+        before time: Int64, after futureLimit: Int64 = .max, batch: Int = 10_000
+    )
         throws(SQLiteError) -> Int
     {
         var total = 0

@@ -101,7 +101,10 @@ extension AgentStore {
     public func reference(of version: Int) throws(SQLiteError) -> [ReferenceRow] {
         try database.query(
             "SELECT origin, features FROM model_reference WHERE model_version = ? ORDER BY row_index", version
-        ).map { ReferenceRow(origin: $0["origin"].text ?? "", features: Self.features(fromJSON: $0["features"].text ?? "{}")) }
+        ).map {
+            ReferenceRow(
+                origin: $0["origin"].text ?? "", features: Self.features(fromJSON: $0["features"].text ?? "{}"))
+        }
     }
 
     /// Every deployment, by device and role.

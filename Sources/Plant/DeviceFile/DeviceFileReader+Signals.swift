@@ -1,5 +1,5 @@
-import Support
 import Fieldbus
+import Support
 import YAML
 
 /// A signal as read, with what later checks (duplicates, overlaps, event references) need even when the signal

@@ -41,7 +41,9 @@ public enum JSONCoding {
 
     /// Decodes a value from JSON bytes.
     /// - Throws: `JSONPayloadError` with the decoder's reason.
-    public static func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws(JSONPayloadError) -> Value {
+    public static func decode<Value: Decodable>(
+        _ type: Value.Type, from bytes: [UInt8]
+    ) throws(JSONPayloadError) -> Value {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")

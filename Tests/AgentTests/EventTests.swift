@@ -1,0 +1,251 @@
+import Agent
+import Foundation
+import Plant
+import Testing
+import Trees
+
+@Suite("Event pipeline and furnace session")
+struct EventTests {
+    static let device = DeviceFile(
+        id: "f", kind: "esr-furnace", name: "F", connection: .modbusTCP(ModbusTCPEndpoint(host: "127.0.0.1")),
+        signals: [
+            SignalDefinition(
+                name: "chamber_pressure", source: .register(RegisterLocation(table: .input, address: 0, type: .float32))
+            ),
+            SignalDefinition(
+                name: "event_running", source: .register(RegisterLocation(table: .discrete, address: 0, type: .bool))),
+            SignalDefinition(
+                name: "last_event_minimum",
+                source: .register(RegisterLocation(table: .input, address: 2, type: .float32))),
+        ],
+        attributes: [StaticAttribute(name: "chamber_volume_m3", value: 12)],
+        event: EventDefinition(
+            detection: .runningSignal("event_running"), pressureSignal: "chamber_pressure", threshold: 1,
+            minimumSignal: "last_event_minimum"))
+
+    static func poll(_ time: Int64, running: Bool, pressure: Double, minimum: Double?) -> [Reading] {
+        var readings = [
+            Reading.ok(device: "f", signal: "event_running", at: time, value: running ? 1 : 0),
+            Reading.ok(device: "f", signal: "chamber_pressure", at: time, value: pressure),
+        ]
+        if let minimum { readings.append(.ok(device: "f", signal: "last_event_minimum", at: time, value: minimum)) }
+        return readings
+    }
+
+    /// An idle poll, 40 running polls pumping down, then two idle polls with the minimum register updated.
+    static func event(from start: Int64, finalMinimum: Double, pressure: (Int) -> Double) -> [[Reading]] {
+        var polls = [poll(start - 30_000, running: false, pressure: 1000, minimum: 0.4)]
+        for k in 0..<40 {
+            polls.append(poll(start + Int64(k) * 30_000, running: true, pressure: pressure(k), minimum: 0.4))
+        }
+        polls.append(poll(start + 40 * 30_000, running: false, pressure: 900, minimum: 0.4))
+        polls.append(poll(start + 41 * 30_000, running: false, pressure: 1000, minimum: finalMinimum))
+        return polls
+    }
+
+    @Test("Start, six checkpoints with features, end, and the label from the PLC's minimum register")
+    func fullEvent() {
+        var pipeline = EventPipeline(device: Self.device)
+        var steps: [EventPipeline.Step] = []
+        for poll in Self.event(from: 30_000, finalMinimum: 1.7, pressure: { 1000 * pow(0.7, Double($0 + 1)) }) {
+            steps += pipeline.ingest(poll)
+        }
+        #expect(steps.first == .started(start: 30_000, previousMinimum: 0.4))
+        let checkpoints = steps.compactMap { step -> Int? in
+            if case .checkpoint(_, let seconds, let features, _) = step {
+                #expect(features["chamber_volume_m3"] == 12)
+                #expect(features["previous_event_minimum_mbar"] == 0.4)
+                return seconds
+            }
+            return nil
+        }
+        #expect(checkpoints == [30, 60, 90, 120, 150, 180])
+        #expect(steps.contains(.ended(start: 30_000, end: 41 * 30_000)))
+        #expect(steps.last == .labeled(start: 30_000, end: 41 * 30_000, minimum: 1.7, source: .register, failed: true))
+    }
+
+    @Test("Without a new value in the minimum register, the lowest polled pressure labels the event")
+    func observedLabel() {
+        var pipeline = EventPipeline(device: Self.device)
+        var steps: [EventPipeline.Step] = []
+        steps += pipeline.ingest(Self.poll(-30_000, running: false, pressure: 1000, minimum: 0.4))
+        steps += pipeline.ingest(Self.poll(0, running: true, pressure: 900, minimum: 0.4))
+        steps += pipeline.ingest(Self.poll(30_000, running: true, pressure: 0.8, minimum: 0.4))
+        for k in 2...7 {
+            steps += pipeline.ingest(Self.poll(Int64(k) * 30_000, running: false, pressure: 1000, minimum: 0.4))
+        }
+        #expect(steps.last == .labeled(start: 0, end: 60_000, minimum: 0.8, source: .observed, failed: false))
+    }
+
+    @Test("A checkpoint missed by more than half a poll (a lost poll) is skipped, not computed from stale values")
+    func lostPoll() {
+        var pipeline = EventPipeline(device: Self.device)
+        var seconds: [Int] = []
+        _ = pipeline.ingest(Self.poll(-30_000, running: false, pressure: 1000, minimum: nil))
+        for time in [0, 30, 90, 120] {
+            for step in pipeline.ingest(Self.poll(Int64(time) * 1000, running: true, pressure: 100, minimum: nil)) {
+                if case .checkpoint(_, let s, _, _) = step { seconds.append(s) }
+            }
+        }
+        #expect(seconds == [30, 90, 120])
+    }
+
+    @Test("An event already running at the first poll (a restart, an onboarding) is followed but never predicted")
+    func joinedAfterRestart() {
+        var pipeline = EventPipeline(device: Self.device)
+        var steps: [EventPipeline.Step] = []
+        // The agent starts 7 minutes into an event: its "30 s" would really be 450 s.
+        for k in 14..<40 {
+            steps += pipeline.ingest(Self.poll(Int64(k) * 30_000, running: true, pressure: 0.5, minimum: 0.4))
+        }
+        steps += pipeline.ingest(Self.poll(40 * 30_000, running: false, pressure: 900, minimum: 0.4))
+        steps += pipeline.ingest(Self.poll(41 * 30_000, running: false, pressure: 1000, minimum: 0.6))
+        #expect(steps == [.joined(at: 14 * 30_000)], "no start, no checkpoint, no label for the joined event")
+        // The next event, whose start is seen, is followed as usual.
+        var next: [EventPipeline.Step] = []
+        for poll in Self.event(from: 50 * 30_000, finalMinimum: 0.2, pressure: { _ in 0.5 }) {
+            next += pipeline.ingest(poll)
+        }
+        #expect(next.first == .started(start: 50 * 30_000, previousMinimum: 0.4))
+        #expect(
+            next.last == .labeled(start: 50 * 30_000, end: 90 * 30_000, minimum: 0.2, source: .register, failed: false))
+    }
+
+    @Test("A running poll after a gap of lost or unknown polls is not taken as the event's start")
+    func joinedAfterGap() {
+        var pipeline = EventPipeline(device: Self.device)
+        var steps = pipeline.ingest(Self.poll(0, running: false, pressure: 1000, minimum: 0.4))
+        // Two polls lost (a dropped connection): the start lies somewhere in the gap.
+        steps += pipeline.ingest(Self.poll(90_000, running: true, pressure: 300, minimum: 0.4))
+        #expect(steps == [.joined(at: 90_000)])
+        var unknown = EventPipeline(device: Self.device)
+        _ = unknown.ingest(Self.poll(0, running: false, pressure: 1000, minimum: 0.4))
+        _ = unknown.ingest([Reading.ok(device: "f", signal: "chamber_pressure", at: 30_000, value: 990)])
+        #expect(unknown.ingest(Self.poll(60_000, running: true, pressure: 900, minimum: 0.4)) == [.joined(at: 60_000)])
+    }
+
+    @Test("A session predicts with its plan, raises one alarm for the event, resolves it with the outcome")
+    func session() throws {
+        var session = FurnaceSession(device: Self.device, policy: AlarmPolicy(), alarmFromSeconds: 150)
+        let plan = ModelRoster(fallback: FallbackRule()).plan(for: "f")
+        var predictions: [StoredPrediction] = []
+        var transitions: [AlarmLifecycle.Transition] = []
+        var label: FurnaceSession.LabelResult?
+        for poll in Self.event(from: 30_000, finalMinimum: 1.7, pressure: { _ in 4 }) {
+            for step in session.steps(for: poll) {
+                switch step {
+                case .started(let start, _):
+                    session.begin(eventID: 9, start: start, threshold: 1)
+                case .checkpoint(let start, let seconds, let features, let time):
+                    let checkpoint = session.checkpoint(
+                        start: start, seconds: seconds, features: features, time: time, plan: plan)
+                    let result = try #require(checkpoint)
+                    predictions += result.predictions
+                    if let transition = result.alarm { transitions.append(transition) }
+                case .ended(let start, _):
+                    #expect(session.end(start: start) == 9)
+                case .labeled(let start, let end, let minimum, let source, let failed):
+                    label = session.label(
+                        start: start, end: end, minimum: minimum, source: source, failed: failed, at: end)
+                case .joined:
+                    Issue.record("the start was seen")
+                }
+            }
+        }
+        // The fallback rule (no model) predicts from 150 s: half the pressure, 2 mbar, above the threshold.
+        #expect(predictions.map(\.checkpoint) == [150, 180])
+        #expect(predictions.allSatisfy { $0.role == .fallback && $0.modelVersion == 0 && $0.predicted == 2 })
+        #expect(transitions.count == 1, "one alarm for one event")
+        let result = try #require(label)
+        #expect(result.resolvedAlarm?.state == .confirmed && result.resolvedAlarm?.sequence == 2)
+        #expect(result.outcome.alarmID == "f/30000" && result.outcome.failed && result.outcome.minimumMbar == 1.7)
+        #expect(result.outcome.predictedMinimumMbar == 2 && result.outcome.modelVersion == 0)
+        #expect(session.event == nil && session.awaitingLabel.isEmpty)
+    }
+}
+
+@Suite("Predictors and the model roster")
+struct PredictorTests {
+    static func model(features: [String], target: String?, schema: String? = nil) throws -> TreeModel {
+        let rows = (0..<50).map { row in features.map { _ in Float(row) } }
+        let dataset = try Dataset(
+            featureNames: features, rows: rows, targets: (0..<50).map { Float($0) / 10 }, targetName: target)
+        var parameters = GradientBoostingParameters()
+        parameters.treeCount = 5
+        let trained = try GradientBoostedTrees.train(
+            on: dataset, parameters: parameters, createdAt: "2026-01-01T00:00:00Z")
+        var metadata = trained.metadata
+        if let schema { metadata?.parameters["feature_schema"] = schema }
+        return .gradientBoosted(
+            try GradientBoostedTrees(
+                featureNames: trained.featureNames, baseScore: trained.baseScore, trees: trained.trees,
+                metadata: metadata))
+    }
+
+    @Test("A model whose features the agent does not compute, or of another schema, is refused with the reason")
+    func schema() throws {
+        let good = try Self.model(features: ["pressure_mbar", "chamber_volume_m3"], target: nil)
+        let predictor = try MinimumPressurePredictor(version: 1, model: good, attributes: ["chamber_volume_m3"])
+        #expect((predictor.predict(["pressure_mbar": 10]) ?? 0) > 0, "missing features are passed as missing")
+        let unknown = try Self.model(features: ["pressure_at_60s"], target: nil)
+        let error = #expect(throws: FeatureSchemaError.self) {
+            try MinimumPressurePredictor(version: 2, model: unknown, attributes: [])
+        }
+        #expect(error?.message.contains("\"pressure_at_60s\"") == true)
+        let other = try Self.model(features: ["pressure_mbar"], target: nil, schema: "pumping-event-v0")
+        #expect(throws: FeatureSchemaError.self) {
+            try MinimumPressurePredictor(version: 3, model: other, attributes: [])
+        }
+    }
+
+    @Test("Models trained on log(minimum) or on log(minimum ÷ pressure) predict the minimum")
+    func logarithmicTargets() throws {
+        let logarithm = try Self.model(
+            features: ["pressure_mbar"], target: MinimumPressurePredictor.logarithmicTargetName)
+        let predictor = try MinimumPressurePredictor(version: 1, model: logarithm, attributes: [])
+        #expect(predictor.target == .logarithm)
+        let raw = Double(logarithm.predict(row: [20]))
+        #expect(abs(predictor.predict(["pressure_mbar": 20])! - Foundation.exp(raw)) < 1e-9)
+        let ratio = try Self.model(features: ["pressure_mbar"], target: MinimumPressurePredictor.ratioTargetName)
+        let scaled = try MinimumPressurePredictor(version: 2, model: ratio, attributes: [])
+        #expect(scaled.target == .logarithmicRatio)
+        let rawRatio = Double(ratio.predict(row: [20]))
+        #expect(abs(scaled.predict(["pressure_mbar": 20])! - 20 * Foundation.exp(rawRatio)) < 1e-9)
+        #expect(scaled.predict([:]) == nil, "no pressure at the checkpoint, nothing to scale")
+    }
+
+    @Test("The fallback rule predicts half the pressure from its earliest checkpoint on, nothing before")
+    func fallback() {
+        let rule = FallbackRule()
+        #expect(rule.predict(["pressure_mbar": 3], checkpoint: 120) == nil)
+        #expect(rule.predict(["pressure_mbar": 3], checkpoint: 150) == 1.5)
+        #expect(rule.predict([:], checkpoint: 180) == nil)
+    }
+
+    @Test("The roster serves the champion, predicts shadows and the watch beside it, falls back when unusable")
+    func roster() throws {
+        var roster = ModelRoster(fallback: FallbackRule())
+        roster.update([
+            Deployment(device: "f", version: 1, role: .watch, since: 0),
+            Deployment(device: "f", version: 2, role: .champion, since: 0, previousChampion: 1),
+            Deployment(device: "f", version: 3, role: .shadow, since: 0),
+            Deployment(device: "g", version: 1, role: .champion, since: 0),
+        ])
+        #expect(roster.versionsToLoad == [1, 2, 3])
+        for version in [1, 2, 3] {
+            roster.add(
+                try MinimumPressurePredictor(
+                    version: version, model: try Self.model(features: ["pressure_mbar"], target: nil), attributes: []))
+        }
+        let plan = roster.plan(for: "f")
+        let (decisive, records) = plan.predict(["pressure_mbar": 10], checkpoint: 150, eventID: 1, at: 0)
+        #expect(decisive?.model == 2)
+        #expect(
+            Set(records.map { "\($0.role.rawValue) v\($0.modelVersion)" }) == ["champion v2", "watch v1", "shadow v3"])
+        roster.markUnusable(2, reason: "checksum")
+        #expect(roster.source(for: "f") == "fallback rule")
+        let fallen = roster.plan(for: "f").predict(["pressure_mbar": 10], checkpoint: 150, eventID: 1, at: 0)
+        #expect(fallen.decisive?.model == 0 && fallen.decisive?.value == 5)
+        #expect(roster.source(for: "g") == "model v1")
+    }
+}
