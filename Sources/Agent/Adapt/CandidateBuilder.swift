@@ -1,4 +1,4 @@
-public import Plant
+import Plant
 import Support
 import Trees
 

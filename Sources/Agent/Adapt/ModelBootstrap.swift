@@ -1,5 +1,5 @@
 import Glibc
-public import Plant
+import Plant
 import Support
 import Trees
 

@@ -1,4 +1,4 @@
-public import Drift
+import Drift
 
 /// When a shadow replaces a furnace's champion, and when a new champion is confirmed or rolled back: sequential
 /// tests on paired per-event costs with a stated error rate, judged on what the plant pays for.

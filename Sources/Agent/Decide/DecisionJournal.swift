@@ -1,5 +1,5 @@
 public import Logging
-public import Plant
+import Plant
 
 /// Where every decision, alarm and outcome is recorded: the audit row, the registry or alarm change and the outbox
 /// message in one transaction (``AgentStore/commit(_:at:)``), then one log line and one narration line per decision.

@@ -1,4 +1,4 @@
-public import Plant
+import Plant
 
 /// The payload of an alarm message, on `<prefix>/alarms/<device>` and, while active, retained on
 /// `<prefix>/alarms/<device>/<event start ms>` (docs/alarms.md, "Alarm message").

@@ -1,4 +1,4 @@
-public import Plant
+import Plant
 
 /// The payload of an outcome message, on `<prefix>/outcomes/<device>` when an event's true minimum is known
 /// (docs/alarms.md, "Outcome message").

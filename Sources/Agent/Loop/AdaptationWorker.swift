@@ -219,7 +219,7 @@ public actor AdaptationWorker: Service {
             CandidateSchedule.Situation(
                 state: state, events: events, ownLabeled: labeled, championAdapted: adapted, busy: busy,
                 conceptDrift: conceptSignal))
-        if let trigger {
+        if trigger != nil {
             state.ownEventsAtLastCandidate = max(labeled, 1)
             state.candidates += 1
         }

@@ -1,4 +1,4 @@
-public import Drift
+import Drift
 
 /// A persistent change of the relation between features and minimum on a furnace — a worn pump, a recalibrated
 /// gauge — which shows in the champion's error stream while the features themselves look as before.

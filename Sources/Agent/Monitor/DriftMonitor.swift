@@ -1,4 +1,4 @@
-public import Drift
+import Drift
 import Plant
 
 /// When a furnace's recent events no longer look like its champion's training data, with a false-alarm rate

@@ -1,4 +1,4 @@
-public import Trees
+import Trees
 
 /// Who predicts for a furnace at one checkpoint: its champion (or, without a usable one, the fallback rule), and
 /// the models predicting beside it — shadows under evaluation, and the replaced champion during a watch.

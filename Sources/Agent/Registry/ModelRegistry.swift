@@ -1,4 +1,4 @@
-public import Plant
+import Plant
 import Support
 
 /// The one way models get registered and deployments change — promote, roll back, shadow, withdraw, confirm — for

@@ -1,4 +1,4 @@
-public import Plant
+import Plant
 public import SQLite
 
 /// A pumping event as stored.

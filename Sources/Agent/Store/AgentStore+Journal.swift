@@ -1,4 +1,4 @@
-public import Plant
+import Plant
 public import SQLite
 
 /// One change of who serves a furnace.

@@ -1,7 +1,7 @@
 import Fieldbus
-public import Plant
+import Plant
 public import SQLite
-public import Support
+import Support
 
 /// The agent's SQLite database (WAL mode), one actor over one connection, split by aggregate in its extensions:
 /// readings (`+Readings`), events and predictions (`+Events`), the model registry (`+Registry`), alarms
