@@ -1,3 +1,4 @@
+import Fieldbus
 import Foundation
 import Plant
 import SQLite
@@ -107,6 +108,57 @@ struct AgentProcessTests {
         #expect(agent.wait(timeoutSeconds: 5) == 0)
         #expect(Date().timeIntervalSince(started) < 5)
         #expect(Self.lines(of: output).contains { $0.contains("stopped") })
+    }
+
+    @Test(
+        "After SIGTERM the retained availability is offline; a second agent on the same database is refused by name",
+        .timeLimit(.minutes(2)))
+    func availabilityAndLock() async throws {
+        let folder = try TemporaryFolder.make(prefix: "offline")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (devices, simulator, origin) = try Self.plant(in: folder)
+        defer { simulator.stop() }
+        let broker = try MosquittoBroker()
+        defer { broker.stop() }
+        let database = folder.appendingPathComponent("h.db").path
+        let arguments = [
+            "run", "--devices", devices.path, "--database", database, "--speed", "60", "--clock-origin",
+            String(origin), "--broker", "127.0.0.1:\(broker.port)",
+        ]
+        let output = folder.appendingPathComponent("out.txt")
+        let agent = try ChildProcess(
+            executable: try builtExecutable("hearth"), arguments: arguments, output: output.path)
+        /// The retained availability as a new subscriber sees it.
+        func availability() async throws -> String? {
+            let reader = try MQTTClient(
+                options: MQTTOptions(host: "127.0.0.1", port: broker.port, clientID: "reader-\(UUID().uuidString)"))
+            try reader.subscribe("hearth/+/availability")
+            try reader.start()
+            defer { reader.disconnect() }
+            let first = Task { () -> String? in
+                for await message in reader.messages { return message.text }
+                return nil
+            }
+            let timeout = Task {
+                try? await Task.sleep(nanoseconds: 3_000_000_000)
+                first.cancel()
+            }
+            defer { timeout.cancel() }
+            return await first.value
+        }
+        #expect(await eventually(timeoutSeconds: 20) { (try? await availability()) == "online" })
+
+        let second = folder.appendingPathComponent("second.txt")
+        let refused = try ChildProcess(
+            executable: try builtExecutable("hearth"), arguments: arguments, output: second.path)
+        #expect(refused.wait(timeoutSeconds: 20) == 1)
+        #expect(
+            Self.lines(of: second).contains { $0.contains("another agent uses \(database)") && $0.contains("pid") },
+            "\(Self.lines(of: second).suffix(3))")
+
+        agent.signal(SIGTERM)
+        #expect(agent.wait(timeoutSeconds: 10) == 0)
+        #expect(try await availability() == "offline", "the agent said offline before disconnecting")
     }
 
     @Test("A database or device folder that cannot be used stops the agent with a clear reason")

@@ -163,4 +163,28 @@ struct CollectTests {
         }
         await running.stop()
     }
+
+    @Test("A poll read late is stored under the time it was read, not the slot it was due")
+    func latePollKeepsItsTime() async throws {
+        let plant = try PlantFixture()
+        let collecting = try await Self.collector(for: plant)
+        await collecting.activity.idle(through: plant.clock.now())
+        // The clock jumps 20 s past the next slot before the devices wake (a loaded machine, a slow thread).
+        let slot = (plant.clock.now() / 30_000 + 1) * 30_000
+        plant.clock.advance(to: slot + 20_000)
+        await collecting.activity.idle(through: slot + 20_000)
+        for device in plant.devices where device.connection.isModbus {
+            let stored = try await collecting.store.readings(device: device.id)
+            #expect(stored.count == device.signals.count, "\(device.id) polled once")
+            #expect(stored.allSatisfy { $0.timeMilliseconds == slot + 20_000 }, "\(device.id) stamped when read")
+        }
+        await collecting.stop()
+    }
+}
+
+extension Connection {
+    fileprivate var isModbus: Bool {
+        if case .mqtt = self { return false }
+        return true
+    }
 }

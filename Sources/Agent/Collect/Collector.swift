@@ -34,8 +34,15 @@ public actor Collector: Service {
     private static let repeatedWarningSeconds: Int64 = 3600
     private var lastWarning: [String: Int64] = [:]
 
+    /// When a device's loop was asked to start and the first slot it serves: fixed when the device is added, so a
+    /// loop task that starts late neither skips that slot nor lets ``AgentActivity`` report idle before it.
+    private struct FirstSlot: Sendable {
+        var added: Int64
+        var slot: Int64
+    }
+
     private enum Command: Sendable {
-        case start(DeviceFile, OneShotSignal)
+        case start(DeviceFile, OneShotSignal, FirstSlot)
         case dispatchMQTT
     }
 
@@ -96,7 +103,13 @@ public actor Collector: Service {
             try mqtt?.subscribe(subscription.topic, qos: 1)
             send.yield(.dispatchMQTT)
         }
-        send.yield(.start(device, stop))
+        let added = clock.now()
+        let interval = Int64(device.pollIntervalSeconds * 1000)
+        // An MQTT device is reported silent only once one and a half intervals have passed.
+        let slotsAhead: Int64 = if case .mqtt = device.connection { 2 } else { 1 }
+        let first = FirstSlot(added: added, slot: (added / interval + slotsAhead) * interval)
+        activity.deviceStarted(device.id, nextSlot: first.slot)
+        send.yield(.start(device, stop, first))
         logger.info("collecting", metadata: ["device": "\(device.id)", "connection": "\(device.connection.summary)"])
     }
 
@@ -115,8 +128,8 @@ public actor Collector: Service {
             var dispatching = false
             for await command in commands {
                 switch command {
-                case .start(let device, let stop):
-                    group.addTask { await stop.runUntilFired { await self.collect(device) } }
+                case .start(let device, let stop, let first):
+                    group.addTask { await stop.runUntilFired { await self.collect(device, from: first, stop: stop) } }
                 case .dispatchMQTT:
                     guard !dispatching, let mqtt else { continue }
                     dispatching = true
@@ -131,21 +144,21 @@ public actor Collector: Service {
     /// Stops taking devices; ``run()`` returns once the loops have stopped.
     public nonisolated func finish() { send.finish() }
 
-    private func collect(_ device: DeviceFile) async {
+    private func collect(_ device: DeviceFile, from first: FirstSlot, stop: OneShotSignal) async {
         switch device.connection {
-        case .modbusTCP, .modbusRTU: await pollModbus(device)
-        case .mqtt: await watchSilence(device)
+        case .modbusTCP, .modbusRTU: await pollModbus(device, from: first.slot)
+        case .mqtt: await watchSilence(device, since: first.added, from: first.slot)
         }
-        activity.deviceStopped(device.id)
+        // A device removed and added again has a new loop whose slot stays registered.
+        if stops[device.id] == nil || stops[device.id] === stop { activity.deviceStopped(device.id) }
     }
 
     // MARK: Modbus
 
-    private func pollModbus(_ device: DeviceFile) async {
+    private func pollModbus(_ device: DeviceFile, from first: Int64) async {
         let poller = ModbusDevicePoller(device: device)
         let interval = Int64(device.pollIntervalSeconds * 1000)
-        var next = (clock.now() / interval + 1) * interval
-        activity.deviceStarted(device.id, nextSlot: next)
+        var next = first
         while !Task.isCancelled {
             do { try await clock.sleep(until: next) } catch { break }
             activity.pollStarted(device.id)
@@ -188,11 +201,9 @@ public actor Collector: Service {
     }
 
     /// Stores "no data" readings for an MQTT device whenever a poll interval and a half pass without a message.
-    private func watchSilence(_ device: DeviceFile) async {
+    private func watchSilence(_ device: DeviceFile, since started: Int64, from first: Int64) async {
         let interval = Int64(device.pollIntervalSeconds * 1000)
-        let started = clock.now()
-        var next = (started / interval + 2) * interval
-        activity.deviceStarted(device.id, nextSlot: next)
+        var next = first
         while !Task.isCancelled {
             do { try await clock.sleep(until: next) } catch { break }
             activity.pollStarted(device.id)
