@@ -16,6 +16,10 @@ let package = Package(
         .executable(name: "hearth-sim", targets: ["hearth-sim"]),
         .library(name: "Trees", targets: ["Trees"]),
         .library(name: "Drift", targets: ["Drift"]),
+        // For the benchmarks package: the agent's adaptation and the simulator's plant, measured outside the tests.
+        .library(name: "Agent", targets: ["Agent"]),
+        .library(name: "Plant", targets: ["Plant"]),
+        .library(name: "Simulator", targets: ["Simulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

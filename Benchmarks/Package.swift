@@ -17,6 +17,14 @@ let package = Package(
             name: "TreesBenchmark",
             dependencies: [.product(name: "Trees", package: rootPackage)],
             path: "trees/Sources/TreesBenchmark"
-        )
+        ),
+        .executableTarget(
+            name: "AdaptationBenchmark",
+            dependencies: [
+                .product(name: "Agent", package: rootPackage), .product(name: "Plant", package: rootPackage),
+                .product(name: "Simulator", package: rootPackage), .product(name: "Trees", package: rootPackage),
+            ],
+            path: "adaptation/Sources/AdaptationBenchmark"
+        ),
     ]
 )

@@ -117,7 +117,7 @@ public struct CandidateBuilder: Sendable {
 
     /// A sample of at most `count` rows, spread over the whole set without following its order (rows come in
     /// groups of checkpoints, so an even stride would pick the same checkpoint every time).
-    static func sample<Row>(_ rows: [Row], count: Int, seed: UInt64) -> [Row] {
+    public static func sample<Row>(_ rows: [Row], count: Int, seed: UInt64) -> [Row] {
         guard rows.count > count else { return rows }
         var random = SeededGenerator(seed: seed, UInt64(rows.count))
         return random.sample(count, from: rows.count).sorted().map { rows[$0] }

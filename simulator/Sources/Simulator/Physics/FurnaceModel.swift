@@ -138,7 +138,8 @@ public final class FurnaceModel: Sendable {
     public func measuredState(at time: Int64) -> FurnaceState {
         var state = trueState(at: time)
         var noise = SeededGenerator(seed: seed, key, UInt64(bitPattern: time / 1000), 0x6E6F_6973_65)
-        state.chamberPressureMbar *= max(0.5, 1 + physics.pressureNoise * noise.gaussian())
+        state.chamberPressureMbar *= physics.pressureGaugeGain * max(0.5, 1 + physics.pressureNoise * noise.gaussian())
+        state.lastEventMinimumMbar *= physics.pressureGaugeGain
         state.chamberTemperatureC += 0.15 * noise.gaussian()
         state.pumpCurrentA = max(0, state.pumpCurrentA + 0.25 * noise.gaussian())
         state.coolingWaterTemperatureC += 0.08 * noise.gaussian()

@@ -35,6 +35,9 @@ public struct FurnacePhysics: Sendable, Equatable {
     public var idleS: ClosedRange<Double>
     /// Relative standard deviation of the pressure gauge (a capacitance manometer reads to about ±0.3 %).
     public var pressureNoise: Double
+    /// How many times the true pressure the gauge reads (1: calibrated; 1.3: a gauge recalibrated 30 % high). The
+    /// furnace's own minimum is read off the same gauge.
+    public var pressureGaugeGain: Double
 
     public init(
         chamberVolumeM3: Double = 12, pumpNominalSpeedM3h: Double = 2500, pumpAgeYears: Double = 2,
@@ -43,7 +46,8 @@ public struct FurnacePhysics: Sendable, Equatable {
         wetChargeChance: Double = 0.08, wetChargeFactor: ClosedRange<Double> = 5...12,
         outgassingTimeConstantS: Double = 1500, startTemperatureC: ClosedRange<Double> = 25...85,
         coolingWaterC: ClosedRange<Double> = 18...32, eventDurationS: ClosedRange<Double> = 1140...1260,
-        idleS: ClosedRange<Double> = 300...1500, pressureNoise: Double = 0.003
+        idleS: ClosedRange<Double> = 300...1500, pressureNoise: Double = 0.003,
+        pressureGaugeGain: Double = 1
     ) {
         self.chamberVolumeM3 = chamberVolumeM3
         self.pumpNominalSpeedM3h = pumpNominalSpeedM3h
@@ -61,6 +65,7 @@ public struct FurnacePhysics: Sendable, Equatable {
         self.eventDurationS = eventDurationS
         self.idleS = idleS
         self.pressureNoise = pressureNoise
+        self.pressureGaugeGain = pressureGaugeGain
     }
 
     /// Physics for a furnace described only by its device file attributes (`chamber_volume_m3`,

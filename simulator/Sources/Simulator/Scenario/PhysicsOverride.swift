@@ -35,6 +35,8 @@ public struct PhysicsOverride: Sendable, Equatable {
     public var idleS: ClosedRange<Double>?
     /// `pressure_noise`, the gauge's relative standard deviation.
     public var pressureNoise: Double?
+    /// `gauge_gain`: how many times the true pressure the gauge reads.
+    public var pressureGaugeGain: Double?
 
     /// An override that changes nothing; set the fields to change.
     public init() {}
@@ -61,6 +63,7 @@ public struct PhysicsOverride: Sendable, Equatable {
         if let eventDurationS { result.eventDurationS = eventDurationS }
         if let idleS { result.idleS = idleS }
         if let pressureNoise { result.pressureNoise = pressureNoise }
+        if let pressureGaugeGain { result.pressureGaugeGain = pressureGaugeGain }
         return result
     }
 }

@@ -6,7 +6,7 @@ extension ScenarioReader {
     static let physicsKeys = [
         "chamber_volume", "pump_speed", "pump_age", "base_leak", "leak_episode_onset", "leak_episode_persistence",
         "leak_episode", "outgassing", "wet_charge_chance", "wet_charge_factor", "outgassing_time_constant",
-        "start_temperature", "cooling_water", "event_duration", "idle", "pressure_noise",
+        "start_temperature", "cooling_water", "event_duration", "idle", "pressure_noise", "gauge_gain",
     ]
 
     /// The shortest event a scenario may ask for: the agent predicts at 30, 60, ..., 180 s into an event.
@@ -53,6 +53,7 @@ extension ScenarioReader {
         ) { $0 >= Self.shortestEventSeconds }
         override.idleS = durationRange("idle", in: fields, "longer than 0") { $0 > 0 }
         override.pressureNoise = number("pressure_noise", in: fields, "within 0...0.5") { (0...0.5).contains($0) }
+        override.pressureGaugeGain = number("gauge_gain", in: fields, "within 0.1...10") { (0.1...10).contains($0) }
         return override
     }
 

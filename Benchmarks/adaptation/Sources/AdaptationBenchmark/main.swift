@@ -1,0 +1,289 @@
+// The adaptation experiment: a model trained on furnaces A–C serves a new furnace whose data are shifted in one of
+// several ways; each adaptation method gets the new furnace's first k labeled events (and its unlabeled rows) and
+// is scored on that furnace's events 100–199, against the original model (doing nothing).
+//
+// Run: swift run -c release --package-path Benchmarks AdaptationBenchmark [--seeds N] [--json FILE]
+import Agent
+import Foundation
+import Plant
+import Simulator
+import Trees
+
+let arguments = CommandLine.arguments
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+let seedCount = Int(option("--seeds") ?? "") ?? 3
+let ks = (option("--k") ?? "3,6,12,24,48").split(separator: ",").compactMap { Int($0) }
+let onlyMethods = option("--methods").map { Set($0.split(separator: ",").map(String.init)) }
+let onlyFamilies = option("--families").map { Set($0.split(separator: ",").map(String.init)) }
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let origin: Int64 = 1_767_225_600_000
+
+func device(_ path: String) throws -> DeviceFile {
+    try DeviceFileLoader.load(path: root.appendingPathComponent(path).path)
+}
+
+/// A furnace kind the new furnace is drawn from: its device file (attributes) and its physics.
+struct Family {
+    var name: String
+    var summary: String
+    var device: DeviceFile
+    var physics: FurnacePhysics
+}
+
+func withAttributes(_ base: DeviceFile, _ values: [String: Double]) -> DeviceFile {
+    var file = base
+    file.id = "furnace-n"
+    for (index, attribute) in file.attributes.enumerated() {
+        if let value = values[attribute.name] { file.attributes[index].value = value }
+    }
+    return file
+}
+
+func physics(of file: DeviceFile) -> FurnacePhysics {
+    FurnacePhysics.from(attributes: Dictionary(uniqueKeysWithValues: file.attributes.map { ($0.name, $0.value) }))
+}
+
+let a = try device("devices/furnace-a.yaml")
+let b = try device("devices/furnace-b.yaml")
+let c = try device("devices/furnace-c.yaml")
+let scenario = try Scenario.load(path: root.appendingPathComponent("simulator/scenarios/onboarding.yaml").path)
+let d = try require(scenario.allDevices.first { $0.id == "furnace-d" })
+
+func require<T>(_ value: T?) throws -> T {
+    guard let value else { throw BenchmarkError.missing }
+    return value
+}
+enum BenchmarkError: Error { case missing }
+
+let families: [Family] = {
+    var list: [Family] = []
+    let sameAsA = withAttributes(a, [:])
+    list.append(Family(name: "none", summary: "another furnace built like A", device: sameAsA, physics: physics(of: a)))
+    let mix = withAttributes(
+        c, ["chamber_volume_m3": 10, "pump_nominal_speed_m3h": 2400, "leak_class": 2, "pump_age_years": 3])
+    list.append(
+        Family(name: "mix", summary: "a different mix within A–C's ranges", device: mix, physics: physics(of: mix)))
+    let hardware = withAttributes(a, ["chamber_volume_m3": 14, "pump_nominal_speed_m3h": 3400, "pump_age_years": 0])
+    list.append(
+        Family(
+            name: "hardware", summary: "other chamber and pump hardware", device: hardware,
+            physics: physics(of: hardware)))
+    var onboarded = d
+    onboarded.id = "furnace-n"
+    list.append(
+        Family(
+            name: "furnace-d", summary: "furnace D of the onboarding scenario (hotter charges)", device: onboarded,
+            physics: scenario.physics(for: d)))
+    let outside = withAttributes(
+        c, ["chamber_volume_m3": 30, "pump_nominal_speed_m3h": 5000, "leak_class": 4, "pump_age_years": 10])
+    list.append(
+        Family(name: "outside", summary: "outside A–C's ranges", device: outside, physics: physics(of: outside)))
+    var recalibrated = physics(of: a)
+    recalibrated.pressureGaugeGain = 1.3
+    list.append(
+        Family(name: "recalibration", summary: "a gauge recalibrated 30 % high", device: sameAsA, physics: recalibrated)
+    )
+    var worn = physics(of: a)
+    worn.pumpAgeYears = 10
+    worn.baseLeakMbarM3s *= 2
+    list.append(
+        Family(
+            name: "pump-wear", summary: "a worn pump and seals the device file does not know of (p(y|x) changes)",
+            device: sameAsA, physics: worn))
+    return list.filter { onlyFamilies?.contains($0.name) ?? true }
+}()
+
+let names = PumpingEventFeatures.names(
+    attributes: ["chamber_volume_m3", "leak_class", "pump_age_years", "pump_nominal_speed_m3h"])
+
+func rows(_ events: [HistoryGenerator.Event]) -> [LabeledRow] {
+    events.flatMap { event in
+        event.features.map { LabeledRow(features: $0, minimum: event.minimumPressure, origin: event.device) }
+    }
+}
+
+struct Score: Codable {
+    var mape150: Double
+    var mapeAll: Double
+    var recall: Double
+    var falseAlarmShare: Double
+}
+
+/// MAPE at 150 s and over all checkpoints; an event is alarmed when a prediction at 150 or 180 s exceeds the
+/// furnace's threshold.
+func score(_ predict: ([String: Double]) -> Double?, on events: [HistoryGenerator.Event], threshold: Double) -> Score {
+    var at150: [Double] = []
+    var all: [Double] = []
+    var hits = 0, misses = 0, falseAlarms = 0
+    for event in events {
+        var alarmed = false
+        for features in event.features {
+            guard let predicted = predict(features) else { continue }
+            let error = abs(predicted - event.minimumPressure) / event.minimumPressure
+            all.append(error)
+            let seconds = features["seconds_into_event"] ?? 0
+            if seconds == 150 { at150.append(error) }
+            if seconds >= 150 { alarmed = alarmed || predicted > threshold }
+        }
+        let failed = event.minimumPressure > threshold
+        if failed { if alarmed { hits += 1 } else { misses += 1 } } else if alarmed { falseAlarms += 1 }
+    }
+    func mean(_ values: [Double]) -> Double { 100 * values.reduce(0, +) / Double(max(1, values.count)) }
+    return Score(
+        mape150: mean(at150), mapeAll: mean(all), recall: Double(hits) / Double(max(1, hits + misses)),
+        falseAlarmShare: Double(falseAlarms) / Double(max(1, hits + falseAlarms)))
+}
+
+struct Result: Codable {
+    var family: String
+    var seed: Int
+    var method: String
+    var k: Int
+    var score: Score
+    var effectiveSampleShare: Double?
+}
+
+/// Ways to adapt, each given the original model, the history and the new furnace's first k events.
+let methods: [String] = {
+    let all = [
+        "history+own", "kmm+own", "ulsif+own", "classifier+own", "offset", "agent",
+    ]
+    return all.filter { onlyMethods?.contains($0) ?? true }
+}()
+
+let trainer = CandidateTrainer()
+var results: [Result] = []
+let started = Date()
+for family in families {
+    for seed in 0..<seedCount {
+        let historySeed = UInt64(100 + seed)
+        let historyFurnaces = [a, b, c].map {
+            SimulatedFurnace(
+                device: $0, model: FurnaceModel(id: $0.id, physics: physics(of: $0), seed: historySeed, origin: origin))
+        }
+        let generator = HistoryGenerator(furnaces: historyFurnaces)
+        let history = historyFurnaces.flatMap { rows(generator.events(of: $0, count: 150)) }
+        let newFurnace = SimulatedFurnace(
+            device: family.device,
+            model: FurnaceModel(id: family.device.id, physics: family.physics, seed: UInt64(900 + seed), origin: origin)
+        )
+        let newEvents = HistoryGenerator(furnaces: [newFurnace]).events(of: newFurnace, count: 200)
+        let test = Array(newEvents[100...])
+        let threshold = family.device.event?.threshold ?? 1
+        var policy = AgentPolicy()
+        policy.seed = UInt64(seed + 1)
+        let source = CandidateBuilder.sample(history, count: CandidateBuilder.sourceRows, seed: policy.seed)
+        let original = try await trainer.train(
+            CandidateRequest(
+                source: source, target: [], own: [], featureNames: names, weighting: .none, policy: policy,
+                createdAt: "benchmark")
+        ).model
+        let originalPredictor = try MinimumPressurePredictor(version: 1, model: original, attributes: Set(names))
+        results.append(
+            Result(
+                family: family.name, seed: seed, method: "original", k: 0,
+                score: score(originalPredictor.predict, on: test, threshold: threshold)))
+        for k in ks {
+            let own = rows(Array(newEvents[0..<k]))
+            for method in methods {
+                var predictor: ([String: Double]) -> Double?
+                var ess: Double?
+                switch method {
+                case "offset":
+                    let corrected = OffsetCorrection.fitted(
+                        toEvents: newEvents[0..<k].map { rows([$0]) }, predict: { originalPredictor.predict($0) })
+                    predictor = { features in originalPredictor.predict(features).map { $0 * corrected.factor } }
+                default:
+                    let weighting: AgentPolicy.Weighting =
+                        switch method {
+                        case "kmm+own": .kmm
+                        case "ulsif+own": .ulsif
+                        case "classifier+own": .classifier
+                        case "agent": policy.weighting
+                        default: .none
+                        }
+                    let result = try await trainer.train(
+                        CandidateRequest(
+                            source: source, target: own.map(\.features), own: own, featureNames: names,
+                            weighting: weighting, policy: policy, createdAt: "benchmark"))
+                    ess = result.weighting["effective_sample_size"].map { $0 / Double(source.count) }
+                    let trained = try MinimumPressurePredictor(version: 2, model: result.model, attributes: Set(names))
+                    predictor = trained.predict
+                }
+                results.append(
+                    Result(
+                        family: family.name, seed: seed, method: method, k: k,
+                        score: score(predictor, on: test, threshold: threshold), effectiveSampleShare: ess))
+            }
+        }
+        FileHandle.standardError.write(
+            "\(family.name) seed \(seed) done after \(Int(Date().timeIntervalSince(started))) s\n".data(using: .utf8)!)
+    }
+}
+
+func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(1, values.count)) }
+@MainActor func cell(_ family: String, _ method: String, _ k: Int, _ metric: (Score) -> Double) -> Double {
+    mean(results.filter { $0.family == family && $0.method == method && $0.k == k }.map { metric($0.score) })
+}
+
+print("# Adaptation benchmark: \(seedCount) seeds, new furnace's events 100–199 as test set\n")
+for family in families { print("- `\(family.name)`: \(family.summary)") }
+for (title, metric) in [("MAPE % at 150 s", { (s: Score) in s.mape150 }), ("MAPE % over 30–180 s", { $0.mapeAll })] {
+    print("\n## \(title), mean over seeds\n")
+    print("| shift | original | " + ks.flatMap { k in methods.map { "\($0) k=\(k)" } }.joined(separator: " | ") + " |")
+    print("|---|---|" + String(repeating: "---|", count: ks.count * methods.count))
+    for family in families {
+        var line = "| \(family.name) | \(String(format: "%.1f", cell(family.name, "original", 0, metric))) |"
+        for k in ks {
+            for method in methods { line += " \(String(format: "%.1f", cell(family.name, method, k, metric))) |" }
+        }
+        print(line)
+    }
+}
+print(
+    "\n## Against doing nothing: MAPE at 150 s ÷ the original model's, per method and k (geometric mean over shifts; worst shift)\n"
+)
+print("| method | " + ks.map { "k=\($0)" }.joined(separator: " | ") + " |")
+print("|---|" + String(repeating: "---|", count: ks.count))
+for method in methods {
+    var line = "| \(method) |"
+    for k in ks {
+        let ratios = families.map {
+            cell($0.name, method, k) { $0.mape150 } / cell($0.name, "original", 0) { $0.mape150 }
+        }
+        let geometric = exp(mean(ratios.map { log($0) }))
+        line += String(format: " %.2f (worst %.2f) |", geometric, ratios.max() ?? .nan)
+    }
+    print(line)
+}
+print("\n## Alarm recall / false-alarm share at k=\(ks.last!), mean over seeds\n")
+print("| shift | original | " + methods.joined(separator: " | ") + " |")
+print("|---|---|" + String(repeating: "---|", count: methods.count))
+for family in families {
+    var line = String(
+        format: "| \(family.name) | %.2f / %.2f |", cell(family.name, "original", 0) { $0.recall },
+        cell(family.name, "original", 0) { $0.falseAlarmShare })
+    for method in methods {
+        line += String(
+            format: " %.2f / %.2f |", cell(family.name, method, ks.last!) { $0.recall },
+            cell(family.name, method, ks.last!) { $0.falseAlarmShare })
+    }
+    print(line)
+}
+let shares = results.compactMap { result in result.effectiveSampleShare.map { (result.method, $0) } }
+if !shares.isEmpty {
+    print("\n## Effective sample size of the weighted history (share of its rows), mean\n")
+    for method in methods where shares.contains(where: { $0.0 == method }) {
+        print("- \(method): \(String(format: "%.0f %%", 100 * mean(shares.filter { $0.0 == method }.map(\.1))))")
+    }
+}
+print("\n\(results.count) models scored in \(Int(Date().timeIntervalSince(started))) s")
+if let path = option("--json") {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try encoder.encode(results).write(to: URL(fileURLWithPath: path))
+}
