@@ -5,8 +5,13 @@
 ///   `retrain_growth` (6, 12, 24, 48, ... with the defaults) while its champion is adapted to it.
 /// - A known furnace gets one when it is confirmed drifting, or after a concept drift of its champion's error, and
 ///   then on the same growth schedule.
-/// - Never while a shadow is being judged on it or a candidate for it is being trained, nor when `adapt` is off.
+/// - A shadow being judged does not hold the next candidate back (one trained on twice the furnace's own events is
+///   usually better, and the older shadow keeps its evidence), but a furnace has at most ``maximumShadows``; a
+///   candidate due beyond them waits until one is promoted or rejected. Never when `adapt` is off.
 public struct CandidateSchedule: Sendable, Equatable {
+    /// The most shadows one furnace has at a time.
+    public static let maximumShadows = 2
+
     public let adapt: Bool
     public let onboardingEvents: Int
     public let retrainGrowth: Double
@@ -43,7 +48,7 @@ public struct CandidateSchedule: Sendable, Equatable {
         public var ownLabeled: Int
         /// Its champion was adapted to it.
         public var championAdapted: Bool
-        /// A shadow is being judged on it, or a candidate for it is being trained.
+        /// It has ``CandidateSchedule/maximumShadows`` shadows being judged.
         public var busy: Bool
         /// A concept drift was signalled since its last candidate.
         public var conceptDrift: Bool

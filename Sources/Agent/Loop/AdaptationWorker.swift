@@ -212,7 +212,8 @@ public actor AdaptationWorker: Service {
         }
 
         // A candidate when one is due.
-        let busy = deployments.contains { $0.device == device && $0.role == .shadow }
+        let shadows = deployments.filter { $0.device == device && $0.role == .shadow }.count
+        let busy = shadows >= CandidateSchedule.maximumShadows
         let adapted = try await registry.model(champion.version)?.targetDevice == device
         let events = try await store.eventCount(device: device)
         let trigger = schedule.due(
