@@ -131,3 +131,20 @@ struct DensityRatioTests {
         }
     }
 }
+
+@Suite("Flattened importance weights")
+struct FlattenedWeightTests {
+    @Test("Weights below the effective-share floor are flattened to the largest exponent that keeps it")
+    func flattening() throws {
+        // 1 heavy row of 100: effective share ≈ 0.04.
+        let weights = [50.0] + [Double](repeating: 0.5, count: 99)
+        #expect(try WeightDiagnostics(weights).effectiveSampleShare < 0.1)
+        let (flat, exponent) = try WeightDiagnostics.flattened(weights, minimumShare: 0.5)
+        #expect(exponent > 0 && exponent < 1)
+        #expect(abs(try WeightDiagnostics(flat).effectiveSampleShare - 0.5) < 1e-6, "exactly at the floor")
+        #expect(flat[0] == pow(50, exponent) && flat[1] == pow(0.5, exponent))
+        let kept = try WeightDiagnostics.flattened(weights, minimumShare: 0.01)
+        #expect(kept.exponent == 1 && kept.weights == weights, "weights above the floor are untouched")
+        #expect(throws: DriftError.self) { try WeightDiagnostics.flattened(weights, minimumShare: 1.5) }
+    }
+}

@@ -99,12 +99,17 @@ public actor CandidateTrainer {
                     method: method, bound: bound, clippingMaximum: method == .kmm ? nil : bound,
                     seed: request.policy.seed
                 ).weights(source: source, target: target)
-                let mean = estimate.weights.reduce(0, +) / Double(max(1, estimate.weights.count))
-                weights = estimate.weights.map { mean > 0 ? $0 / mean : 1 }
+                let (flattened, exponent) = try WeightDiagnostics.flattened(
+                    estimate.weights, minimumShare: request.policy.minimumEffectiveShare)
+                let mean = flattened.reduce(0, +) / Double(max(1, flattened.count))
+                weights = flattened.map { mean > 0 ? $0 / mean : 1 }
+                let used = try WeightDiagnostics(weights)
                 diagnostics = [
-                    "effective_sample_size": estimate.diagnostics.effectiveSampleSize,
-                    "max_weight_over_mean": estimate.diagnostics.maximumOverMean,
-                    "top_1_percent_share": estimate.diagnostics.topOnePercentShare,
+                    "effective_sample_size": used.effectiveSampleSize,
+                    "max_weight_over_mean": used.maximumOverMean,
+                    "top_1_percent_share": used.topOnePercentShare,
+                    "estimated_effective_sample_size": estimate.diagnostics.effectiveSampleSize,
+                    "flattening_exponent": exponent,
                 ]
             } catch {
                 throw TrainingFailure(reason: "\(request.weighting.rawValue) weights: \(error)")

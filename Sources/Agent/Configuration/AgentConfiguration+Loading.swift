@@ -14,7 +14,8 @@ extension AgentConfiguration {
         "max_depth", "learning_rate", "adapt",
         "onboarding_events", "retrain_growth", "drift_window", "shadow_events", "max_shadow_events", "min_improvement",
         "promotion_alpha", "rollback_events", "rollback_alpha", "missed_failure_cost", "false_alarm_cost",
-        "drift_alpha", "drift_confirmations", "concept_drift_threshold", "own_event_share", "weight_bound", "seed",
+        "drift_alpha", "drift_confirmations", "concept_drift_threshold", "own_event_share", "weight_bound",
+        "min_effective_share", "seed",
     ]
     static let brokerKeys = [
         "host", "port", "client_id", "keepalive", "topic_prefix", "username", "password_env", "password_file", "tls",
@@ -168,6 +169,7 @@ struct ConfigurationReader {
         fraction("concept_drift_threshold", 0.01...1000, into: &policy.conceptDriftThreshold)
         fraction("own_event_share", 0...0.95, into: &policy.ownEventShare)
         fraction("weight_bound", 1...1000, into: &policy.weightBound)
+        fraction("min_effective_share", 0...1, into: &policy.minimumEffectiveShare)
         if let value = yaml.integer("alarm_confirmations", in: fields, range: 1...6) {
             policy.alarmConfirmations = value
         }

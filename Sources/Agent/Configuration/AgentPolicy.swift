@@ -87,6 +87,10 @@ public struct AgentPolicy: Sendable, Equatable {
     /// `weight_bound`: the largest importance weight (KMM's bound B; uLSIF and classifier weights are clipped to
     /// it). With a few target events, larger bounds let a handful of history rows carry the whole model. Default 10.
     public var weightBound: Double = 10
+    /// `min_effective_share`: importance weights whose effective sample size is below this share of the history's
+    /// rows are flattened (w^λ, the largest λ that keeps it): a model resting on a few heavily weighted rows is
+    /// worse than one with a partial correction. 0 turns flattening off. Default 0.3.
+    public var minimumEffectiveShare: Double = 0.3
     /// `seed`: seeds training and weighting, so a run can be reproduced. Default 1.
     public var seed: UInt64 = 1
 

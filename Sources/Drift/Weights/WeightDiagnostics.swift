@@ -1,3 +1,5 @@
+import Glibc
+
 /// How usable a set of importance weights is: a few huge weights mean the reweighted data rest on a few rows.
 public struct WeightDiagnostics: Sendable, Equatable {
     /// The number of weights.
@@ -43,5 +45,33 @@ public struct WeightDiagnostics: Sendable, Equatable {
             throw .invalidParameter(name: "clipping maximum", value: maximum, requirement: "a number > 0")
         }
         return weights.map { min($0, maximum) }
+    }
+
+    /// The weights flattened to w^λ with the largest λ in [0, 1] whose effective sample size is at least
+    /// `minimumShare` of the rows (Shimodaira 2000: λ = 1 is the full correction, λ = 0 none; in between, less
+    /// variance for some bias). Weights that already keep that share are returned as they are.
+    /// - Returns: the weights and λ.
+    /// - Throws: ``DriftError/invalidParameter(name:value:requirement:)`` unless `minimumShare` is in [0, 1].
+    public static func flattened(
+        _ weights: [Double], minimumShare: Double
+    ) throws(DriftError) -> (weights: [Double], exponent: Double) {
+        guard (0...1).contains(minimumShare) else {
+            throw .invalidParameter(name: "minimum effective share", value: minimumShare, requirement: "within 0...1")
+        }
+        func share(_ exponent: Double) -> Double {
+            let powered = weights.map { $0 > 0 ? pow($0, exponent) : 0 }
+            let sum = powered.reduce(0, +)
+            let squares = powered.reduce(0) { $0 + $1 * $1 }
+            return squares > 0 ? sum * sum / squares / Double(weights.count) : 0
+        }
+        guard !weights.isEmpty, share(1) < minimumShare else { return (weights, 1) }
+        // The share falls as λ grows (the weights spread further apart); bisect for the largest λ that keeps it.
+        var low = 0.0
+        var high = 1.0
+        for _ in 0..<40 {
+            let middle = (low + high) / 2
+            if share(middle) >= minimumShare { low = middle } else { high = middle }
+        }
+        return (weights.map { $0 > 0 ? pow($0, low) : 0 }, low)
     }
 }

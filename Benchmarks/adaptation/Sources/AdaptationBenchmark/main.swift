@@ -199,13 +199,14 @@ for family in families {
                 do {
                     let weighting: AgentPolicy.Weighting =
                         switch method {
-                        case "kmm+own": .kmm
+                        case "kmm+own", "kmm+raw": .kmm
                         case "ulsif+own", "ulsif+growing", "ulsif+dynamic": .ulsif
-                        case "classifier+own": .classifier
+                        case "classifier+own", "classifier+raw": .classifier
                         case "agent": policy.weighting
                         default: .none
                         }
                     var methodPolicy = policy
+                    if method.hasSuffix("+raw") { methodPolicy.minimumEffectiveShare = 0 }
                     if method == "ulsif+growing" { methodPolicy.ownEventShare = min(0.5, Double(k) / Double(k + 12)) }
                     let result = try await trainer.train(
                         CandidateRequest(
