@@ -1,0 +1,43 @@
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+
+@Suite("hearth's runtime errors: one sentence on standard error, status 1", .serialized)
+struct CommandLineErrorTests {
+    static let fixtures = PlantFixture.repositoryRoot.appendingPathComponent("Tests/TreesTests/Fixtures")
+    static let model = fixtures.appendingPathComponent("hearth-gbdt-model.json").path
+    static let data = fixtures.appendingPathComponent("xgboost-data.csv").path
+
+    /// Expects a failed command: status 1, nothing on standard output, one line on standard error.
+    func expectOneSentence(
+        _ result: CommandResult, _ line: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(result.status == 1, "\(result.errors)", sourceLocation: sourceLocation)
+        #expect(result.output.isEmpty, "\(result.output)", sourceLocation: sourceLocation)
+        #expect(result.errorLines == [line], sourceLocation: sourceLocation)
+    }
+
+    @Test("hearth predict --out to an unwritable path or a full device names the file and the system's reason")
+    func predictOutUnwritable() async throws {
+        let folder = try TemporaryFolder.make(prefix: "cli-out")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("plain-file").path
+        try "x\n".write(toFile: file, atomically: false, encoding: .utf8)
+        // As root a rename could replace /dev/full itself, so root writes to a full device of its own making
+        // (major 1, minor 7: what /dev/full is).
+        let device = getuid() == 0 ? folder.appendingPathComponent("full").path : "/dev/full"
+        if getuid() == 0 { #expect(mknod(device, S_IFCHR | 0o600, dev_t(1 << 8 | 7)) == 0) }
+        for (out, reason) in [
+            (file + "/predictions.csv", "cannot write: Not a directory"),
+            ("/nonexistent/predictions.csv", "cannot write: No such file or directory"),
+            (device, "cannot write: No space left on device"),
+        ] {
+            let result = try await runCommand(
+                "hearth", ["predict", "--model", Self.model, "--data", Self.data, "--out", out], in: folder)
+            expectOneSentence(result, "Error: \(out): \(reason)")
+        }
+        var status = stat()
+        #expect(lstat(device, &status) == 0 && status.st_mode & S_IFMT == S_IFCHR)
+    }
+}
