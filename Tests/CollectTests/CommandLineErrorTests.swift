@@ -1,5 +1,7 @@
+import Agent
 import Foundation
 import Glibc
+import Plant
 import TestSupport
 import Testing
 
@@ -39,5 +41,21 @@ struct CommandLineErrorTests {
         }
         var status = stat()
         #expect(lstat(device, &status) == 0 && status.st_mode & S_IFMT == S_IFCHR)
+    }
+}
+
+@Suite("hearth --version")
+struct CommandLineVersionTests {
+    @Test("hearth --version prints the version, the feature schema and the database schema, status 0")
+    func version() async throws {
+        let folder = try TemporaryFolder.make(prefix: "cli-version")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try await runCommand("hearth", ["--version"], in: folder)
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(
+            result.outputLines == [
+                "hearth \(HearthAgent.version)", "feature schema: \(PumpingEventFeatures.schema)",
+                "database schema: \(AgentSchema.migrator.newestVersion)", "commit: not recorded in the build",
+            ])
     }
 }
