@@ -20,6 +20,32 @@ struct CommandLineErrorTests {
         #expect(result.errorLines == [line], sourceLocation: sourceLocation)
     }
 
+    @Test("hearth status, models and readings without a database: one sentence naming the path, status 1")
+    func noDatabase() async throws {
+        let folder = try TemporaryFolder.make(prefix: "cli-nodb")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for arguments in [["status"], ["models", "list"], ["readings", "--device", "furnace-a"]] {
+            let result = try await runCommand("hearth", arguments, in: folder)
+            expectOneSentence(result, "Error: no database at hearth.db (give --database or --config)")
+        }
+    }
+
+    @Test("hearth-sim serve on a port already in use names the device and the port, status 1 without the usage")
+    func portInUse() async throws {
+        let folder = try TemporaryFolder.make(prefix: "cli-port")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let holder = try CraftedModbusServer { _ in [] }
+        defer { holder.stop() }
+        let original = try String(
+            contentsOf: PlantFixture.repositoryRoot.appendingPathComponent("devices/furnace-a.yaml"), encoding: .utf8)
+        let device = folder.appendingPathComponent("furnace-a.yaml")
+        try original.replacingOccurrences(of: "port: 15021", with: "port: \(holder.port)")
+            .write(to: device, atomically: true, encoding: .utf8)
+        let result = try await runCommand(
+            "hearth-sim", ["serve", "--device", device.path, "--duration", "5"], in: folder)
+        expectOneSentence(result, "Error: furnace-a: listen on 127.0.0.1:\(holder.port): Address already in use")
+    }
+
     @Test("hearth predict --out to an unwritable path or a full device names the file and the system's reason")
     func predictOutUnwritable() async throws {
         let folder = try TemporaryFolder.make(prefix: "cli-out")
