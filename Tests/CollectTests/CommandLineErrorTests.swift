@@ -2,6 +2,7 @@ import Agent
 import Foundation
 import Glibc
 import Plant
+import Simulator
 import TestSupport
 import Testing
 
@@ -67,6 +68,16 @@ struct CommandLineErrorTests {
         }
         var status = stat()
         #expect(lstat(device, &status) == 0 && status.st_mode & S_IFMT == S_IFCHR)
+
+        // Standard output on the full device (`> /dev/full`): the same sentence, not a silent success.
+        let errors = folder.appendingPathComponent("predict.err")
+        let process = try ChildProcess(
+            executable: try builtExecutable("hearth"),
+            arguments: ["predict", "--model", Self.model, "--data", Self.data], output: device, errors: errors.path)
+        #expect(await process.exit(timeoutSeconds: 30) == 1)
+        #expect(
+            try String(contentsOf: errors, encoding: .utf8)
+                == "Error: standard output: cannot write: No space left on device\n")
     }
 }
 
