@@ -44,6 +44,7 @@ public final class ModbusConnection {
     public let deviceName: String?
     public private(set) var isConnected = false
     private var lastTransactionID: UInt16 = 0
+    private let timeoutSeconds: Double
 
     /// Creates the context; does not connect.
     /// - Parameters:
@@ -67,6 +68,7 @@ public final class ModbusConnection {
         self.transport = transport
         self.unitID = unitID
         self.deviceName = deviceName
+        self.timeoutSeconds = max(timeoutSeconds, 0.001)
         // Every stored property is set: if this throws, deinit frees the context (exactly once).
         if modbus_set_slave(context, Int32(unitID)) != 0 {
             throw ModbusError.fromLastError("set unit id \(unitID) on \(transport)")
@@ -214,6 +216,14 @@ public final class ModbusConnection {
             if rc < 0 {
                 let code = Glibc.errno
                 if code == EINTR { continue }
+                if code == EAGAIN || code == EWOULDBLOCK {
+                    // libmodbus's socket is non-blocking: wait, up to the response timeout, until it takes more.
+                    var ready = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
+                    if poll(&ready, 1, Int32(timeoutSeconds * 1000)) > 0 { continue }
+                    throw ModbusError(
+                        kind: .timeout, errno: ETIMEDOUT, message: String(cString: strerror(ETIMEDOUT)),
+                        operation: operation)
+                }
                 throw ModbusError(
                     kind: .connection, errno: code, message: String(cString: strerror(code)), operation: operation)
             }
