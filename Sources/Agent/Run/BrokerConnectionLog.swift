@@ -12,11 +12,15 @@ public struct BrokerConnectionLog: Service {
     let client: MQTTClient
     let logger: Logger
 
+    /// - Parameters:
+    ///   - client: the agent's broker connection, whose ``MQTTClient/connectionEvents`` this service reads.
+    ///   - logger: where each change is logged.
     public init(client: MQTTClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
+    /// Logs each change until the task is cancelled.
     public func run() async {
         for await event in client.connectionEvents {
             logger.log(level: Self.level(of: event), "\(event)")
