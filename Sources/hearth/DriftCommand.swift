@@ -29,9 +29,11 @@ enum DriftSamples {
         let secondTable = try CSVTable(contentsOfFile: secondPath)
         let first = try Dataset(csv: firstTable, ignoring: present(ignoring, in: firstTable))
         let second = try Dataset(csv: secondTable, ignoring: present(ignoring, in: secondTable))
-        guard Set(first.featureNames) == Set(second.featureNames) else {
-            let onlyFirst = first.featureNames.filter { !second.featureNames.contains($0) }
-            let onlySecond = second.featureNames.filter { !first.featureNames.contains($0) }
+        let firstNames = Set(first.featureNames)
+        let secondNames = Set(second.featureNames)
+        guard firstNames == secondNames else {
+            let onlyFirst = first.featureNames.filter { !secondNames.contains($0) }
+            let onlySecond = second.featureNames.filter { !firstNames.contains($0) }
             var parts: [String] = []
             if !onlyFirst.isEmpty { parts.append("only in \(firstPath): \(onlyFirst.joined(separator: ", "))") }
             if !onlySecond.isEmpty { parts.append("only in \(secondPath): \(onlySecond.joined(separator: ", "))") }

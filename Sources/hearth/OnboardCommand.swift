@@ -46,7 +46,7 @@ struct OnboardCommand: AsyncParsableCommand {
         do {
             try TextFile.writeDurably(try TextFile.read(path: file), to: destination)
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure("\(error)")
         }
         let device = try DeviceFileLoader.load(path: destination)
         print(

@@ -36,7 +36,7 @@ struct PredictCommand: AsyncParsableCommand {
         if let out {
             try TextFile.writeDurably(text, to: out)
         } else {
-            print(text, terminator: "")
+            try StandardOutput.write(text)
         }
     }
 }

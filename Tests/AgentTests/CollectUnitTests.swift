@@ -2,6 +2,7 @@ import Agent
 import Fieldbus
 import Plant
 import Support
+import TestSupport
 import Testing
 
 @Suite("Signal validation")
@@ -143,5 +144,29 @@ struct MQTTPayloadMapperTests {
         let readings = mapper.silence(at: 100_000, since: 10_000)
         #expect(
             readings.allSatisfy { $0.status == .noData && $0.detail == "no message on the device's topic for 90 s" })
+    }
+}
+
+@Suite("Modbus polling against a gateway that answers for the wrong unit")
+struct ModbusWrongUnitTests {
+    @Test("A reply from another unit is never stored as data: each reading is invalid, naming device, unit and field")
+    func wrongUnit() async throws {
+        let server = try CraftedModbusServer { CraftedReply(unitID: 3).bytes(answering: $0) }
+        defer { server.stop() }
+        let device = DeviceFile(
+            id: "furnace-b", kind: "esr-furnace", name: "B",
+            connection: .modbusTCP(ModbusTCPEndpoint(host: "127.0.0.1", port: server.port, unitID: 2)),
+            signals: [
+                SignalDefinition(
+                    name: "chamber_pressure",
+                    source: .register(RegisterLocation(table: .holding, address: 0, type: .float32)))
+            ])
+        let poller = ModbusDevicePoller(device: device)
+        let readings = await poller.poll(at: 1_000)
+        #expect(readings.map(\.status) == [.invalidResponse])
+        #expect(readings.allSatisfy { $0.value == nil })
+        let detail = try #require(readings.first?.detail)
+        #expect(detail.contains("furnace-b, unit 2"))
+        #expect(detail.hasSuffix("reply's unit id is 3, expected 2"))
     }
 }

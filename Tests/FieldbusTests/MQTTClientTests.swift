@@ -120,4 +120,99 @@ struct MQTTClientTests {
         #expect(error?.message.contains("not currently connected") == true)
         publisher.disconnect()
     }
+
+    /// Collects a client's connection events until one matches, or until `timeoutSeconds` pass.
+    static func events(
+        of client: MQTTClient, until done: @escaping @Sendable (MQTTConnectionEvent) -> Bool, timeoutSeconds: Double
+    ) async -> [MQTTConnectionEvent] {
+        await withTaskGroup(of: [MQTTConnectionEvent]?.self) { group in
+            group.addTask {
+                var seen: [MQTTConnectionEvent] = []
+                for await event in client.connectionEvents {
+                    seen.append(event)
+                    if done(event) { break }
+                }
+                return seen
+            }
+            group.addTask {
+                try? await Task.sleep(nanoseconds: UInt64(timeoutSeconds * 1e9))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? []
+        }
+    }
+
+    @Test("Connection changes are events with their reason: connected, disconnected, each retry and its delay")
+    func connectionEvents() async throws {
+        let broker = try MosquittoBroker()
+        let client = try MQTTClient(
+            options: MQTTOptions(
+                host: "127.0.0.1", port: broker.port, clientID: "events", reconnectDelaySeconds: (1, 1)))
+        try client.start()
+        let connected = await Self.events(
+            of: client, until: { if case .connected = $0 { true } else { false } }, timeoutSeconds: 10)
+        #expect(connected.last == .connected(broker: "127.0.0.1:\(broker.port)", attempts: 1))
+
+        broker.stop()
+        let down = await Self.events(
+            of: client, until: { if case .retrying(3, _, _) = $0 { true } else { false } }, timeoutSeconds: 20)
+        guard case .disconnected(let reason?) = down.first else {
+            Issue.record("expected a disconnection with its reason first: \(down)")
+            return
+        }
+        #expect(reason.message == "The connection was lost.", "\(reason)")
+        let retries = down.compactMap { event -> Int? in
+            if case .retrying(let attempt, let seconds, let error) = event, seconds == 1, error != nil {
+                attempt
+            } else {
+                nil
+            }
+        }
+        #expect(retries.starts(with: [1, 2, 3]) || retries.starts(with: [2, 3]), "\(down)")
+        #expect(down.map(\.description).contains { $0.hasPrefix("connection attempt 3 in 1 s (last error: ") })
+
+        try broker.start()
+        let back = await Self.events(
+            of: client, until: { if case .connected = $0 { true } else { false } }, timeoutSeconds: 20)
+        guard case .connected(_, let attempts) = back.last else {
+            Issue.record("not connected again: \(back)")
+            return
+        }
+        #expect(attempts > 1)
+        client.disconnect()
+        #expect(client.lastConnectionEvent == .disconnected(nil))
+    }
+
+    @Test("Two clients with one client id keep taking over each other's session: each reports a client-id clash")
+    func clientIDClash() async throws {
+        let broker = try MosquittoBroker()
+        let options = MQTTOptions(
+            host: "127.0.0.1", port: broker.port, clientID: "hearth-twin", reconnectDelaySeconds: (1, 1))
+        let first = try MQTTClient(options: options)
+        let second = try MQTTClient(options: options)
+        try first.start()
+        #expect(await first.waitUntilConnected(timeoutSeconds: 5))
+        try second.start()
+        let isClash: @Sendable (MQTTConnectionEvent) -> Bool = {
+            if case .clientIDClash = $0 { true } else { false }
+        }
+        async let firstEvents = Self.events(of: first, until: isClash, timeoutSeconds: 60)
+        async let secondEvents = Self.events(of: second, until: isClash, timeoutSeconds: 60)
+        let (a, b) = await (firstEvents, secondEvents)
+        for (client, seen) in [(first, a), (second, b)] {
+            let clash = seen.last
+            #expect(
+                clash
+                    == .clientIDClash(
+                        clientID: "hearth-twin", broker: "127.0.0.1:\(broker.port)", shortConnections: 3,
+                        withinSeconds: 5),
+                "\(seen)")
+            #expect(client.hasClientIDClash)
+            #expect(clash?.description.contains("another client is connected with the same client id") == true)
+        }
+        first.disconnect()
+        second.disconnect()
+    }
 }

@@ -1,3 +1,4 @@
+import Fieldbus
 import Plant
 import Testing
 
@@ -284,16 +285,58 @@ struct DeviceFileRuleTests {
             "\"CDAB\" is impossible for int16 (one register); use ABCD or BADC")
     }
 
-    @Test("a bool has no byte order")
-    func boolOrder() {
+    @Test("a bool has no byte order, not even the default ABCD", arguments: WordOrder.allCases)
+    func boolOrder(order: WordOrder) {
+        let text = tcp(
+            """
+              - name: running
+                table: discrete
+                address: 0
+                order: \(order.rawValue)
+            """)
+        expectProblem(
+            text, at: "10:12", field: "signals[0].order",
+            "a bool has no byte order (found \(order.rawValue)); remove `order`")
+        #expect(
+            problems(in: text).map(\.description)
+                == [
+                    "t.yaml:10:12: signals[0].order: a bool has no byte order (found \(order.rawValue)); remove `order`"
+                ])
+    }
+
+    @Test("a bool in a register table has no byte order either", arguments: [WordOrder.abcd, .cdab])
+    func boolInRegisterOrder(order: WordOrder) {
         expectProblem(
             tcp(
                 """
                   - name: running
-                    table: discrete
+                    table: holding
+                    address: 4
+                    type: bool
+                    order: \(order.rawValue)
+                """), at: "11:12", field: "signals[0].order",
+            "a bool has no byte order (found \(order.rawValue)); remove `order`")
+    }
+
+    @Test("a 16-bit value takes ABCD or BADC and no word order", arguments: [ValueType.int16, .uint16])
+    func sixteenBitOrders(type: ValueType) {
+        for order in WordOrder.allCases {
+            let text = tcp(
+                """
+                  - name: t
+                    table: input
                     address: 0
-                    order: BADC
-                """), at: "10:12", field: "signals[0].order", "a bool has no byte order (found BADC); remove `order`")
+                    type: \(type.rawValue)
+                    order: \(order.rawValue)
+                """)
+            if type.allowedOrders.contains(order) {
+                #expect(problems(in: text).isEmpty, "\(type.rawValue) \(order.rawValue)")
+            } else {
+                expectProblem(
+                    text, at: "11:12", field: "signals[0].order",
+                    "\"\(order.rawValue)\" is impossible for \(type.rawValue) (one register); use ABCD or BADC")
+            }
+        }
     }
 
     @Test("a bool signal takes no scale")

@@ -94,4 +94,42 @@ struct CSVTableTests {
         #expect(error?.reason == .unreadableFile("No such file or directory"))
         #expect(error?.description == "/nonexistent/x.csv: cannot read the file: No such file or directory")
     }
+
+    /// A header of `count` columns `c0`, `c1`, ... and one row of ones.
+    static func wide(_ count: Int, lastName: String? = nil) -> String {
+        var names = (0..<count).map { "c\($0)" }
+        if let lastName { names[count - 1] = lastName }
+        return names.joined(separator: ",") + "\n" + Array(repeating: "1", count: count).joined(separator: ",") + "\n"
+    }
+
+    // Every lookup of a column or feature by name is a dictionary lookup, so the work grows linearly with the
+    // header; quadratic lookups took over 90 s on this header (10^10 name comparisons), past the limit.
+    @Test(
+        "A header of 100,000 columns is read, looked up and turned into a dataset in linear work",
+        .timeLimit(.minutes(1)))
+    func wideHeader() throws {
+        let count = 100_000
+        let table = try CSVTable(parsing: Self.wide(count), source: "wide.csv")
+        #expect(table.columnCount == count)
+        #expect((0..<count).allSatisfy { table.columnIndex(named: "c\($0)") == $0 })
+        #expect(table.columnIndex(named: "c\(count)") == nil)
+        let dataset = try Dataset(csv: table, target: "c0")
+        #expect(dataset.featureCount == count - 1)
+        let reversed = try dataset.selectingFeatures(dataset.featureNames.reversed())
+        #expect(reversed.featureNames.first == "c\(count - 1)")
+        let error = #expect(throws: DatasetError.self) {
+            try Dataset(csv: table, featureNames: ["c5", "c\(count)"])
+        }
+        #expect(error?.reason == .unknownColumn)
+    }
+
+    @Test("A duplicate name at the end of a 100,000-column header is refused with its column", .timeLimit(.minutes(1)))
+    func wideDuplicateHeader() {
+        let error = #expect(throws: DatasetError.self) {
+            try CSVTable(parsing: Self.wide(100_000, lastName: "c7"), source: "wide.csv")
+        }
+        #expect(error?.reason == .duplicateColumn)
+        #expect(error?.column == 100_000)
+        #expect(error?.columnName == "c7")
+    }
 }

@@ -129,7 +129,8 @@ public actor ModbusDevicePoller {
                 + (lastConnectionError.map { " (last error: \($0.message))" } ?? "")
         }
         do {
-            let opened = try ModbusConnection(transport: transport, unitID: unitID, timeoutSeconds: timeoutSeconds)
+            let opened = try ModbusConnection(
+                transport: transport, unitID: unitID, timeoutSeconds: timeoutSeconds, deviceName: device.id)
             try opened.connect()
             connection = opened
             backoff.recordSuccess()

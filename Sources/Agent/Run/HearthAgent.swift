@@ -161,8 +161,9 @@ public final class HearthAgent: Sendable {
             folder: configuration.devicesFolder, interval: folderInterval,
             initial: Self.files(of: devices, in: configuration.devicesFolder), collector: collector, loop: loop,
             journal: journal, clock: clock, logger: logger, narrate: narrate)
+        // The connection log first, so that it is the last to stop.
         let services: [any Service] =
-            (delivery.map { [$0] } ?? []) + [
+            (mqtt.map { [BrokerConnectionLog(client: $0, logger: logger)] } ?? []) + (delivery.map { [$0] } ?? []) + [
                 worker, collector, reporter,
                 RetentionService(
                     store: store, clock: clock, retentionSeconds: configuration.retentionSeconds, logger: logger),

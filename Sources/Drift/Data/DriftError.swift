@@ -27,8 +27,10 @@ public enum DriftError: Error, Equatable, Sendable, CustomStringConvertible {
         case .raggedRow(let sample, let row, let length, let expected):
             return "Row \(row) of the \(sample) sample has \(length) values, but there are \(expected) features."
         case .mismatchedColumns(let reference, let current):
-            let onlyReference = reference.filter { !current.contains($0) }
-            let onlyCurrent = current.filter { !reference.contains($0) }
+            let referenceNames = Set(reference)
+            let currentNames = Set(current)
+            let onlyReference = reference.filter { !currentNames.contains($0) }
+            let onlyCurrent = current.filter { !referenceNames.contains($0) }
             var parts: [String] = []
             if !onlyReference.isEmpty { parts.append("only in the first: \(onlyReference.joined(separator: ", "))") }
             if !onlyCurrent.isEmpty { parts.append("only in the second: \(onlyCurrent.joined(separator: ", "))") }

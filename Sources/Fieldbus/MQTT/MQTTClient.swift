@@ -7,12 +7,19 @@ import Synchronization
 /// It reconnects by itself with capped exponential backoff, subscribes again after every reconnection, publishes
 /// ``MQTTOptions/birth`` (retained) on every connection and leaves ``MQTTOptions/will`` with the broker for when it
 /// vanishes. ``publish(_:)`` returns once the broker acknowledged the message (PUBACK for QoS 1).
+///
+/// The network thread is the client's own (libmosquitto's `mosquitto_loop` in a loop), not `mosquitto_loop_start`,
+/// so that every connection attempt, its failure and the wait before the next one can be reported
+/// (``connectionEvents``): libmosquitto's own thread retries silently.
 public final class MQTTClient: Sendable {
     private let core: MQTTCore
     public let options: MQTTOptions
 
     /// Messages received on the subscribed topics, in arrival order.
     public let messages: AsyncStream<MQTTMessage>
+
+    /// Every change of the connection, in order, for one reader (the newest 1,000 are kept for a slow one).
+    public let connectionEvents: AsyncStream<MQTTConnectionEvent>
 
     /// Creates the client and applies credentials, TLS and the will; does not connect.
     /// - Throws: `MQTTError` when libmosquitto rejects an option (unreadable TLS file, bad will topic).
@@ -22,7 +29,10 @@ public final class MQTTClient: Sendable {
         let (stream, continuation) = AsyncStream.makeStream(
             of: MQTTMessage.self, bufferingPolicy: .bufferingNewest(10_000))
         messages = stream
-        core = try MQTTCore(options: options, messages: continuation)
+        let (events, eventContinuation) = AsyncStream.makeStream(
+            of: MQTTConnectionEvent.self, bufferingPolicy: .bufferingNewest(1_000))
+        connectionEvents = events
+        core = try MQTTCore(options: options, messages: continuation, events: eventContinuation)
     }
 
     deinit { core.shutdown(disconnectCleanly: true) }
@@ -46,6 +56,14 @@ public final class MQTTClient: Sendable {
 
     /// The reason of the last refused or lost connection, if any.
     public var lastConnectionError: MQTTError? { core.lastConnectionError }
+
+    /// The latest change of the connection, for status reports (``connectionEvents`` has them all).
+    public var lastConnectionEvent: MQTTConnectionEvent? { core.lastConnectionEvent }
+
+    /// Whether the broker has kept dropping this client right after accepting it (see
+    /// ``MQTTConnectionEvent/clientIDClash(clientID:broker:shortConnections:withinSeconds:)``), until a connection
+    /// lasts.
+    public var hasClientIDClash: Bool { core.hasClientIDClash }
 
     /// Subscribes to a topic filter now (if connected) and again after every reconnection.
     public func subscribe(_ topicFilter: String, qos: Int = 1) throws(MQTTError) {
@@ -81,9 +99,23 @@ func monotonicSeconds() -> Double {
 private final class MQTTCore: Sendable {
     static let initialiseLibrary: Void = { _ = mosquitto_lib_init() }()
 
+    /// A connection the broker drops sooner than this after accepting it counts towards a client-id clash.
+    static let shortConnectionSeconds = 5.0
+    /// This many short connections in a row are reported as a clash.
+    static let clashAfterShortConnections = 3
+
     private struct State: ~Copyable {
         var connected = false
         var running = false
+        var thread: pthread_t?
+        /// Connection attempts since the last accepted connection.
+        var attempts = 0
+        /// When (monotonic seconds) the broker last accepted the connection.
+        var connectedAt: Double?
+        /// Connections in a row that the broker dropped within ``MQTTCore/shortConnectionSeconds``.
+        var shortConnections = 0
+        var clash = false
+        var lastEvent: MQTTConnectionEvent?
         var lastError: MQTTError?
         /// Why the broker last refused a connection (CONNACK), kept until a connection succeeds.
         var refusal: MQTTError?
@@ -97,11 +129,31 @@ private final class MQTTCore: Sendable {
     private nonisolated(unsafe) let handle: OpaquePointer
     private let state = Mutex(State())
     private let messages: AsyncStream<MQTTMessage>.Continuation
+    private let events: AsyncStream<MQTTConnectionEvent>.Continuation
+    /// A pipe whose write end wakes the network thread from its wait between two connection attempts.
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
     let options: MQTTOptions
+    private var broker: String { "\(options.host):\(options.port)" }
 
-    init(options: MQTTOptions, messages: AsyncStream<MQTTMessage>.Continuation) throws(MQTTError) {
+    init(
+        options: MQTTOptions, messages: AsyncStream<MQTTMessage>.Continuation,
+        events: AsyncStream<MQTTConnectionEvent>.Continuation
+    ) throws(MQTTError) {
         self.options = options
         self.messages = messages
+        self.events = events
+        var ends: [Int32] = [-1, -1]
+        if pipe(&ends) == 0 {
+            for end in ends {
+                _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+                _ = fcntl(end, F_SETFL, O_NONBLOCK)
+            }
+        } else {
+            ends = [-1, -1]
+        }
+        wakeRead = ends[0]
+        wakeWrite = ends[1]
         guard let created = mosquitto_new(options.clientID, options.cleanSession, nil) else {
             throw MQTTError(code: MOSQ_ERR_NOMEM.rawValue, message: Self.errnoText(), operation: "create MQTT client")
         }
@@ -114,6 +166,9 @@ private final class MQTTCore: Sendable {
     deinit {
         mosquitto_destroy(handle)
         messages.finish()
+        events.finish()
+        if wakeRead >= 0 { close(wakeRead) }
+        if wakeWrite >= 0 { close(wakeWrite) }
     }
 
     private func configure() throws(MQTTError) {
@@ -121,11 +176,8 @@ private final class MQTTCore: Sendable {
         try check(
             mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, Int32(MQTT_PROTOCOL_V311)),
             "select MQTT 3.1.1")
-        try check(
-            mosquitto_reconnect_delay_set(
-                handle, UInt32(options.reconnectDelaySeconds.first), UInt32(options.reconnectDelaySeconds.maximum),
-                true),
-            "set reconnect delays")
+        // The network thread is ours (runNetwork), and other threads publish and subscribe.
+        try check(mosquitto_threaded_set(handle, true), "declare the MQTT client threaded")
         if let username = options.username {
             try check(mosquitto_username_pw_set(handle, username, options.password), "set credentials")
         }
@@ -188,6 +240,13 @@ private final class MQTTCore: Sendable {
 
     var isConnected: Bool { state.withLock { $0.connected } }
     var lastConnectionError: MQTTError? { state.withLock { $0.refusal ?? $0.lastError } }
+    var lastConnectionEvent: MQTTConnectionEvent? { state.withLock { $0.lastEvent } }
+    var hasClientIDClash: Bool { state.withLock { $0.clash } }
+
+    private func emit(_ event: MQTTConnectionEvent) {
+        state.withLock { $0.lastEvent = event }
+        events.yield(event)
+    }
 
     func start() throws(MQTTError) {
         let alreadyRunning = state.withLock { state in
@@ -195,64 +254,136 @@ private final class MQTTCore: Sendable {
             return state.running
         }
         if alreadyRunning { return }
-        let endpoint = "\(options.host):\(options.port)"
-        state.withLock { $0.lastError = nil }
-        let rc = mosquitto_connect_async(handle, options.host, Int32(options.port), Int32(options.keepaliveSeconds))
-        if rc != MOSQ_ERR_SUCCESS.rawValue {
-            let error = MQTTError(code: rc, message: Self.text(for: rc), operation: "connect to \(endpoint)")
-            state.withLock { state in
-                // A failed TLS handshake was recorded, with OpenSSL's reason, as libmosquitto logged it; the code
-                // returned after it (a protocol error, say) says less.
-                if state.lastError?.code != MOSQ_ERR_TLS.rawValue { state.lastError = error }
-            }
+        state.withLock {
+            $0.lastError = nil
+            $0.attempts = 0
         }
-        do throws(MQTTError) {
-            try check(mosquitto_loop_start(handle), "start MQTT network thread")
-        } catch {
+        // Drain a wake-up left from a previous stop.
+        var byte: UInt8 = 0
+        while wakeRead >= 0, read(wakeRead, &byte, 1) > 0 {}
+        let box = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let rc = pthread_create(
+            &thread, nil,
+            { raw in
+                let core = Unmanaged<MQTTCore>.fromOpaque(raw!).takeRetainedValue()
+                core.runNetwork()
+                return nil
+            }, box)
+        guard rc == 0 else {
+            Unmanaged<MQTTCore>.fromOpaque(box).release()
             state.withLock { $0.running = false }
-            throw error
+            throw MQTTError(
+                code: MOSQ_ERR_ERRNO.rawValue, message: String(cString: strerror(rc)),
+                operation: "start MQTT network thread")
         }
-        // libmosquitto reconnects by itself only after a connection once succeeded; a broker that is down when the
-        // client starts (it boots after us) is retried here, with the same capped backoff.
-        if rc != MOSQ_ERR_SUCCESS.rawValue { retryFirstConnection() }
-    }
-
-    private func retryFirstConnection() {
-        let first = max(1, options.reconnectDelaySeconds.first)
-        let maximum = max(first, options.reconnectDelaySeconds.maximum)
-        Task.detached { [weak self] in
-            var delay = first
-            while true {
-                try? await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000_000)
-                guard let self, self.isRunning, !self.isConnected else { return }
-                let rc = mosquitto_reconnect_async(self.handle)
-                if rc == MOSQ_ERR_SUCCESS.rawValue { return }
-                self.state.withLock {
-                    $0.lastError = MQTTError(
-                        code: rc, message: Self.text(for: rc),
-                        operation: "connect to \(self.options.host):\(self.options.port)")
-                }
-                delay = min(maximum, delay * 2)
-            }
-        }
+        state.withLock { $0.thread = thread }
     }
 
     var isRunning: Bool { state.withLock { $0.running } }
 
+    /// The network thread: connects, runs libmosquitto's loop while connected, and after a failed attempt or a
+    /// lost connection waits with capped exponential backoff (reset by every accepted connection) before the next.
+    private func runNetwork() {
+        let first = max(1, options.reconnectDelaySeconds.first)
+        let maximum = max(first, options.reconnectDelaySeconds.maximum)
+        var delay = first
+        var socketOpen = false
+        var initialised = false
+        while isRunning {
+            if !socketOpen {
+                let attempt = state.withLock { state -> Int in
+                    state.attempts += 1
+                    return state.attempts
+                }
+                let rc =
+                    initialised
+                    ? mosquitto_reconnect_async(handle)
+                    : mosquitto_connect_async(
+                        handle, options.host, Int32(options.port), Int32(options.keepaliveSeconds))
+                initialised = true
+                if rc == MOSQ_ERR_SUCCESS.rawValue {
+                    socketOpen = true
+                } else {
+                    let error = MQTTError(code: rc, message: Self.text(for: rc), operation: "connect to \(broker)")
+                    let reported = state.withLock { state -> MQTTError in
+                        // A failed TLS handshake was recorded, with OpenSSL's reason, as libmosquitto logged it; the
+                        // code returned after it (a protocol error, say) says less.
+                        if state.lastError?.code != MOSQ_ERR_TLS.rawValue { state.lastError = error }
+                        return state.refusal ?? state.lastError ?? error
+                    }
+                    guard isRunning else { break }
+                    emit(.retrying(attempt: attempt + 1, inSeconds: delay, after: reported))
+                    pause(seconds: delay)
+                    delay = min(maximum, delay * 2)
+                    continue
+                }
+            }
+            let rc = mosquitto_loop(handle, 1000, 1)
+            if rc == MOSQ_ERR_SUCCESS.rawValue {
+                if isConnected {
+                    delay = first
+                    forgetShortConnectionsIfLasting()
+                }
+                continue
+            }
+            socketOpen = false
+            guard isRunning else { break }
+            // Lost, refused or never made: the callbacks recorded why.
+            let (attempts, reason) = state.withLock { ($0.attempts, $0.refusal ?? $0.lastError) }
+            emit(.retrying(attempt: attempts + 1, inSeconds: delay, after: reason))
+            pause(seconds: delay)
+            delay = min(maximum, delay * 2)
+        }
+        // Stopping: let libmosquitto write the DISCONNECT asked for (or notice the cut socket) before the thread
+        // ends, so a clean stop leaves no will behind.
+        var rounds = 0
+        while mosquitto_socket(handle) >= 0, rounds < 20 {
+            if mosquitto_loop(handle, 100, 1) != MOSQ_ERR_SUCCESS.rawValue { break }
+            rounds += 1
+        }
+    }
+
+    /// A connection that has lasted ends any run of short ones (and a clash they showed).
+    private func forgetShortConnectionsIfLasting() {
+        state.withLock { state in
+            guard state.shortConnections > 0 || state.clash, let since = state.connectedAt,
+                monotonicSeconds() - since >= Self.shortConnectionSeconds
+            else { return }
+            state.shortConnections = 0
+            state.clash = false
+        }
+    }
+
+    /// Waits between two connection attempts; ``shutdown(disconnectCleanly:)`` ends the wait at once.
+    private func pause(seconds: Int) {
+        guard wakeRead >= 0 else { return }
+        var descriptor = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
+        _ = poll(&descriptor, 1, Int32(seconds * 1000))
+    }
+
     func shutdown(disconnectCleanly: Bool) {
-        let wasRunning = state.withLock { state in
-            defer { state.running = false }
-            return state.running
+        let (wasRunning, thread) = state.withLock { state in
+            defer {
+                state.running = false
+                state.thread = nil
+            }
+            return (state.running, state.thread)
         }
         guard wasRunning else { return }
         if !disconnectCleanly {
-            // Cutting the socket first means the DISCONNECT below never reaches the broker. (Stopping the network
-            // thread with force would cancel it at an arbitrary point, possibly inside malloc.)
+            // Cutting the socket first means the DISCONNECT below never reaches the broker.
             let socket = mosquitto_socket(handle)
             if socket >= 0 { Glibc.shutdown(socket, Int32(SHUT_RDWR)) }
         }
         mosquitto_disconnect(handle)
-        mosquitto_loop_stop(handle, false)
+        if wakeWrite >= 0 {
+            var byte: UInt8 = 1
+            _ = write(wakeWrite, &byte, 1)
+        }
+        if let thread {
+            if pthread_equal(thread, pthread_self()) != 0 { pthread_detach(thread) } else { pthread_join(thread, nil) }
+        }
         let pending = state.withLock { state in
             state.connected = false
             defer { state.waiting = [:] }
@@ -340,18 +471,20 @@ private final class MQTTCore: Sendable {
     private func didConnect(reason: Int32) {
         guard reason == 0 else {
             let message = String(cString: mosquitto_connack_string(reason))
-            state.withLock {
-                $0.refusal = MQTTError(
-                    code: reason, message: message, operation: "connect to \(options.host):\(options.port)")
-            }
+            let refusal = MQTTError(code: reason, message: message, operation: "connect to \(broker)")
+            state.withLock { $0.refusal = refusal }
+            emit(.refused(refusal))
             return
         }
-        let subscriptions = state.withLock { state in
+        let (subscriptions, attempts) = state.withLock { state in
             state.connected = true
             state.lastError = nil
             state.refusal = nil
-            return state.subscriptions
+            state.connectedAt = monotonicSeconds()
+            defer { state.attempts = 0 }
+            return (state.subscriptions, state.attempts)
         }
+        emit(.connected(broker: broker, attempts: max(1, attempts)))
         for (filter, qos) in subscriptions {
             mosquitto_subscribe(handle, nil, filter, Int32(qos))
         }
@@ -364,17 +497,43 @@ private final class MQTTCore: Sendable {
     }
 
     private func didDisconnect(reason: Int32) {
-        state.withLock { state in
+        let text = Self.text(for: reason)
+        let (wasConnected, error, clash) = state.withLock {
+            state -> (Bool, MQTTError?, (count: Int, seconds: Double)?) in
             let wasConnected = state.connected
+            // A connection never made (refused, unreachable) failed to connect; a made one was lost.
+            let error =
+                reason == 0
+                ? nil
+                : MQTTError(
+                    code: reason, message: text, operation: (wasConnected ? "connection to " : "connect to ") + broker)
             state.connected = false
             // A handshake refused over TLS (an untrusted certificate, a missing client certificate) is the cause;
             // the lost connection that follows it says less.
             let handshakeFailed = !wasConnected && state.lastError?.code == MOSQ_ERR_TLS.rawValue
-            if reason != 0, !handshakeFailed {
-                state.lastError = MQTTError(
-                    code: reason, message: Self.text(for: reason),
-                    operation: "connection to \(options.host):\(options.port)")
+            if let error, !handshakeFailed { state.lastError = error }
+            guard wasConnected, let since = state.connectedAt else { return (wasConnected, error, nil) }
+            state.connectedAt = nil
+            let lasted = monotonicSeconds() - since
+            guard error != nil, state.running, lasted < Self.shortConnectionSeconds else {
+                // A connection that lasted, or our own disconnect: whatever dropped us before, it is over.
+                state.shortConnections = 0
+                state.clash = false
+                return (wasConnected, error, nil)
             }
+            state.shortConnections += 1
+            guard state.shortConnections >= Self.clashAfterShortConnections, !state.clash else {
+                return (wasConnected, error, nil)
+            }
+            state.clash = true
+            return (wasConnected, error, (state.shortConnections, Self.shortConnectionSeconds))
+        }
+        if wasConnected { emit(.disconnected(error)) }
+        if let clash {
+            emit(
+                .clientIDClash(
+                    clientID: options.clientID, broker: broker, shortConnections: clash.count,
+                    withinSeconds: clash.seconds))
         }
     }
 

@@ -32,19 +32,30 @@ public enum ModbusTransport: Sendable, Equatable, CustomStringConvertible {
 ///
 /// Not thread-safe, and every call blocks up to the response timeout: keep one per device and use it from one
 /// thread only (``ModbusClient`` does this). The context is freed exactly once, when the connection is deinitialised.
+///
+/// Over TCP, reads are framed here and sent on libmodbus's socket, and every field of the reply's MBAP header is
+/// checked (``ModbusTCPFrame``): libmodbus itself checks only the transaction id. Over a serial line libmodbus checks
+/// the unit address and the CRC.
 public final class ModbusConnection {
     private var context: OpaquePointer
     public let transport: ModbusTransport
     public let unitID: Int
+    /// The device's name in errors (`furnace-a`), when it has one.
+    public let deviceName: String?
     public private(set) var isConnected = false
+    private var lastTransactionID: UInt16 = 0
+    private let timeoutSeconds: Double
 
     /// Creates the context; does not connect.
     /// - Parameters:
     ///   - transport: TCP endpoint or serial line.
     ///   - unitID: the unit (slave) identifier to address.
     ///   - timeoutSeconds: how long to wait for each response (and for a TCP connect).
+    ///   - deviceName: the device's name, named in every error of a read.
     /// - Throws: `ModbusError` when libmodbus refuses the parameters (unknown host format, bad serial settings).
-    public init(transport: ModbusTransport, unitID: Int, timeoutSeconds: Double) throws(ModbusError) {
+    public init(
+        transport: ModbusTransport, unitID: Int, timeoutSeconds: Double, deviceName: String? = nil
+    ) throws(ModbusError) {
         let created: OpaquePointer?
         switch transport {
         case .tcp(let host, let port):
@@ -56,6 +67,8 @@ public final class ModbusConnection {
         context = created
         self.transport = transport
         self.unitID = unitID
+        self.deviceName = deviceName
+        self.timeoutSeconds = max(timeoutSeconds, 0.001)
         // Every stored property is set: if this throws, deinit frees the context (exactly once).
         if modbus_set_slave(context, Int32(unitID)) != 0 {
             throw ModbusError.fromLastError("set unit id \(unitID) on \(transport)")
@@ -126,6 +139,12 @@ public final class ModbusConnection {
     public func readRegisters(_ table: RegisterTable, address: Int, count: Int) throws(ModbusError) -> [UInt16] {
         precondition(!table.isBitTable, "\(table) holds bits")
         guard isConnected else { throw notConnected(table, address, count) }
+        if case .tcp = transport {
+            let data = try readOverTCP(table, address: address, count: count)
+            return (0..<count).map {
+                UInt16(data[data.startIndex + 2 * $0]) << 8 | UInt16(data[data.startIndex + 2 * $0 + 1])
+            }
+        }
         var buffer = [UInt16](repeating: 0, count: count)
         let rc = buffer.withUnsafeMutableBufferPointer { raw in
             table == .holding
@@ -144,6 +163,10 @@ public final class ModbusConnection {
     public func readBits(_ table: RegisterTable, address: Int, count: Int) throws(ModbusError) -> [Bool] {
         precondition(table.isBitTable, "\(table) holds registers")
         guard isConnected else { throw notConnected(table, address, count) }
+        if case .tcp = transport {
+            let data = try readOverTCP(table, address: address, count: count)
+            return (0..<count).map { data[data.startIndex + $0 / 8] >> UInt8($0 % 8) & 1 != 0 }
+        }
         var buffer = [UInt8](repeating: 0, count: count)
         let rc = buffer.withUnsafeMutableBufferPointer { raw in
             table == .coil
@@ -169,6 +192,67 @@ public final class ModbusConnection {
         }
     }
 
+    /// Sends one read request on the TCP socket and returns the data bytes of its checked reply.
+    private func readOverTCP(_ table: RegisterTable, address: Int, count: Int) throws(ModbusError) -> ArraySlice<UInt8>
+    {
+        let operation = describe(table, address, count)
+        let limit = table.isBitTable ? Int(MODBUS_MAX_READ_BITS) : Int(MODBUS_MAX_READ_REGISTERS)
+        guard (1...limit).contains(count), (0...0xFFFF).contains(address), address + count <= 0x1_0000 else {
+            throw ModbusError(
+                kind: .request, errno: EINVAL, message: "a read takes 1 to \(limit) items within addresses 0...65535",
+                operation: operation)
+        }
+        lastTransactionID &+= 1
+        let request = ModbusTCPFrame(
+            transactionID: lastTransactionID, unitID: UInt8(truncatingIfNeeded: unitID),
+            functionCode: ModbusTCPFrame.functionCode(for: table), address: UInt16(address), count: UInt16(count))
+        let socket = modbus_get_socket(context)
+        var sent = 0
+        let bytes = request.bytes
+        while sent < bytes.count {
+            let rc = bytes.withUnsafeBytes {
+                send(socket, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL))
+            }
+            if rc < 0 {
+                let code = Glibc.errno
+                if code == EINTR { continue }
+                if code == EAGAIN || code == EWOULDBLOCK {
+                    // libmodbus's socket is non-blocking: wait, up to the response timeout, until it takes more.
+                    var ready = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
+                    if poll(&ready, 1, Int32(timeoutSeconds * 1000)) > 0 { continue }
+                    throw ModbusError(
+                        kind: .timeout, errno: ETIMEDOUT, message: String(cString: strerror(ETIMEDOUT)),
+                        operation: operation)
+                }
+                throw ModbusError(
+                    kind: .connection, errno: code, message: String(cString: strerror(code)), operation: operation)
+            }
+            sent += rc
+        }
+        var reply = [UInt8](repeating: 0, count: Int(MODBUS_TCP_MAX_ADU_LENGTH))
+        let length = reply.withUnsafeMutableBufferPointer { modbus_receive_confirmation(context, $0.baseAddress) }
+        guard length >= 0 else { throw ModbusError.fromLastError(operation) }
+        do throws(ModbusTCPFrame.Problem) {
+            return try request.data(of: Array(reply[..<Int(length)]))
+        } catch {
+            let base = Int32(MODBUS_ENOBASE)
+            if case .exception(let code) = error, (1...11).contains(code) {
+                let libmodbusCode = base + Int32(code)
+                throw ModbusError(
+                    kind: .exception(code: code), errno: libmodbusCode,
+                    message: String(cString: modbus_strerror(libmodbusCode)), operation: operation)
+            }
+            // libmodbus's own codes: bad data, bad exception code, response not from the requested slave.
+            let code: Int32 =
+                switch error {
+                case .unitID: base + 17
+                case .exception: base + 14
+                default: base + 13
+                }
+            throw ModbusError(kind: .invalidResponse, errno: code, message: error.description, operation: operation)
+        }
+    }
+
     private func describe(_ table: RegisterTable, _ address: Int, _ count: Int) -> String {
         let what =
             switch table {
@@ -177,7 +261,8 @@ public final class ModbusConnection {
             case .coil: "coils"
             case .discrete: "discrete inputs"
             }
-        return "read \(what) \(address)..<\(address + count) from unit \(unitID) at \(transport)"
+        let device = deviceName.map { "\($0), " } ?? ""
+        return "read \(what) \(address)..<\(address + count) from \(device)unit \(unitID) at \(transport)"
     }
 
     private func notConnected(_ table: RegisterTable, _ address: Int, _ count: Int) -> ModbusError {

@@ -210,9 +210,9 @@ private final class ServerCore {
             mappings[unit] = (layout, mapping)
         }
         switch endpoint {
-        case .tcp(let host, _):
+        case .tcp(let host, let port):
             listenSocket = modbus_tcp_listen(context, 16)
-            guard listenSocket >= 0 else { throw ModbusError.fromLastError("listen on \(host)") }
+            guard listenSocket >= 0 else { throw ModbusError.fromLastError("listen on \(host):\(port)") }
             var address = sockaddr_in()
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
             withUnsafeMutablePointer(to: &address) {

@@ -138,14 +138,17 @@ extension DeviceFileReader {
                 field: fields.path("type"), node: node)
             sound = false
         }
-        if !location.type.allowedOrders.contains(location.order), let node = fields["order"] {
-            let message =
-                location.type == .bool
-                ? "a bool has no byte order (found \(location.order.rawValue)); remove `order`"
-                : "\(YAMLProblem.quote(location.order.rawValue)) is impossible for \(location.type.rawValue) (one "
-                    + "register); use "
-                    + location.type.allowedOrders.map(\.rawValue).joined(separator: " or ")
-            yaml.report(message, field: fields.path("order"), node: node)
+        // A bool has no bytes to order: any `order`, even the default ABCD, says the file means something else.
+        if location.type == .bool, order != nil, let node = fields["order"] {
+            yaml.report(
+                "a bool has no byte order (found \(location.order.rawValue)); remove `order`",
+                field: fields.path("order"), node: node)
+            sound = false
+        } else if !location.type.allowedOrders.contains(location.order), let node = fields["order"] {
+            yaml.report(
+                "\(YAMLProblem.quote(location.order.rawValue)) is impossible for \(location.type.rawValue) (one "
+                    + "register); use " + location.type.allowedOrders.map(\.rawValue).joined(separator: " or "),
+                field: fields.path("order"), node: node)
             sound = false
         }
         if location.addresses.upperBound - 1 > 65535, let node = fields["address"] {

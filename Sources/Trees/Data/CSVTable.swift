@@ -9,6 +9,8 @@ public struct CSVTable: Sendable {
     public let source: String
     /// The header row, in file order.
     public let columnNames: [String]
+    /// Each column name's position, so that looking up every column of a wide header stays linear.
+    private let columnPositions: [String: Int]
     /// The number of data rows (the header not counted).
     public var rowCount: Int { rowLines.count }
     /// The number of columns.
@@ -53,14 +55,15 @@ public struct CSVTable: Sendable {
         let parsed = try parser.parse()
         self.source = source
         self.columnNames = parsed.header
+        self.columnPositions = parsed.positions
         self.cellBytes = parsed.cellBytes
         self.cellEnds = parsed.cellEnds
         self.rowLines = parsed.rowLines
     }
 
-    /// The position of the column with this name, if the header has it.
+    /// The position of the column with this name, if the header has it; constant time.
     public func columnIndex(named name: String) -> Int? {
-        columnNames.firstIndex(of: name)
+        columnPositions[name]
     }
 
     /// The 1-based line of the file where a data row starts.
@@ -136,6 +139,7 @@ public struct CSVTable: Sendable {
 private struct CSVParser {
     struct Output {
         var header: [String]
+        var positions: [String: Int]
         var cellBytes: [UInt8]
         var cellEnds: [UInt32]
         var rowLines: [Int32]
@@ -162,6 +166,7 @@ private struct CSVParser {
         if input.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
         cellBytes.reserveCapacity(input.count)
         var header: [String]?
+        var positions: [String: Int] = [:]
         var rowLines: [Int32] = []
         while position < input.count {
             if skipBlankLine() { continue }
@@ -169,8 +174,7 @@ private struct CSVParser {
             let firstCell = cellEnds.count
             let fieldCount = try parseRecord()
             guard let columns = header?.count else {
-                let names = try headerNames(firstCell: firstCell, line: recordLine)
-                header = names
+                (header, positions) = try headerNames(firstCell: firstCell, line: recordLine)
                 cellBytes.removeAll(keepingCapacity: true)
                 cellEnds.removeAll(keepingCapacity: true)
                 continue
@@ -182,7 +186,8 @@ private struct CSVParser {
             rowLines.append(Int32(clamping: recordLine))
         }
         guard let header else { throw DatasetError(.noHeader, file: source) }
-        return Output(header: header, cellBytes: cellBytes, cellEnds: cellEnds, rowLines: rowLines)
+        return Output(
+            header: header, positions: positions, cellBytes: cellBytes, cellEnds: cellEnds, rowLines: rowLines)
     }
 
     /// Skips one empty line, if the input is at one.
@@ -263,10 +268,13 @@ private struct CSVParser {
         }
     }
 
-    /// Turns the first record's cells into column names, checking that they are present and distinct.
-    private func headerNames(firstCell: Int, line: Int) throws(DatasetError) -> [String] {
+    /// Turns the first record's cells into column names and their positions, checking that they are present and
+    /// distinct.
+    private func headerNames(firstCell: Int, line: Int) throws(DatasetError) -> ([String], [String: Int]) {
         var names: [String] = []
-        var seen: Set<String> = []
+        var positions: [String: Int] = [:]
+        names.reserveCapacity(cellEnds.count - firstCell)
+        positions.reserveCapacity(cellEnds.count - firstCell)
         var start = 0
         for (index, end) in cellEnds[firstCell...].enumerated() {
             let raw = String(decoding: cellBytes[start..<Int(end)], as: UTF8.self)
@@ -275,12 +283,12 @@ private struct CSVParser {
             guard !name.isEmpty else {
                 throw DatasetError(.unnamedColumn, file: source, line: line, column: index + 1)
             }
-            guard seen.insert(name).inserted else {
+            guard positions.updateValue(index, forKey: name) == nil else {
                 throw DatasetError(.duplicateColumn, file: source, line: line, column: index + 1, columnName: name)
             }
             names.append(name)
         }
-        return names
+        return (names, positions)
     }
 }
 

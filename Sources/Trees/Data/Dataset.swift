@@ -79,9 +79,10 @@ public struct Dataset: Sendable {
         featureNames: [String], rowCount: Int, columnMajorValues values: [Float], targets: [Float]?,
         targetName: String?, weights: [Float]?
     ) throws(DatasetError) {
-        guard Set(featureNames).count == featureNames.count else {
-            let repeated = featureNames.enumerated().first { featureNames.firstIndex(of: $0.element) != $0.offset }
-            throw DatasetError(.duplicateColumn, columnName: repeated?.element)
+        var seen: Set<String> = []
+        seen.reserveCapacity(featureNames.count)
+        for name in featureNames where !seen.insert(name).inserted {
+            throw DatasetError(.duplicateColumn, columnName: name)
         }
         guard values.count == featureNames.count * rowCount else {
             throw DatasetError(
@@ -151,8 +152,9 @@ public struct Dataset: Sendable {
         if names == featureNames { return self }
         var selected = [Float]()
         selected.reserveCapacity(names.count * rowCount)
+        let positions = Dictionary(featureNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         for name in names {
-            guard let feature = featureIndex(named: name) else {
+            guard let feature = positions[name] else {
                 throw DatasetError(.unknownColumn, columnName: name)
             }
             selected.append(contentsOf: column(feature))

@@ -43,21 +43,21 @@ struct DemoCommand: AsyncParsableCommand {
         do {
             plan = try Scenario.load(path: scenario)
         } catch {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
         let speed = self.speed ?? plan.speed
         guard speed > 0 else { throw ValidationError("--speed must be positive") }
         guard let mosquittoPath = ChildProcess.find("mosquitto") else {
-            throw ValidationError("mosquitto is not installed (run .ci/install-deps, or apt-get install mosquitto)")
+            throw CommandFailure("mosquitto is not installed (run .ci/install-deps, or apt-get install mosquitto)")
         }
         let agentPath = hearth ?? Self.siblingExecutable("hearth")
         guard access(agentPath, X_OK) == 0 else {
-            throw ValidationError(
+            throw CommandFailure(
                 "no hearth executable at \(agentPath) (build it with `swift build`, or give --hearth)")
         }
         let work = try folder ?? Self.temporaryFolder()
         for sub in ["devices", "models"] { mkdir("\(work)/\(sub)", 0o755) }
-        guard let port = LoopbackPort.free() else { throw ValidationError("no free loopback port for the broker") }
+        guard let port = LoopbackPort.free() else { throw CommandFailure("no free loopback port for the broker") }
 
         // The broker.
         try Self.write(
@@ -69,7 +69,7 @@ struct DemoCommand: AsyncParsableCommand {
         var waited = 0
         while !LoopbackPort.isListening(port) {
             guard broker.isRunning, waited < 500 else {
-                throw ValidationError("mosquitto did not start; see \(work)/mosquitto.log")
+                throw CommandFailure("mosquitto did not start; see \(work)/mosquitto.log")
             }
             usleep(10_000)
             waited += 1
@@ -87,7 +87,7 @@ struct DemoCommand: AsyncParsableCommand {
             do {
                 _ = try DeviceFileDrop.place(device.path, in: "\(work)/devices")
             } catch {
-                throw ValidationError("\(error)")
+                throw CommandFailure("\(error)")
             }
         }
 
@@ -105,7 +105,7 @@ struct DemoCommand: AsyncParsableCommand {
                 )
             })
         } catch {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
         defer { runner.stop() }
         print("broker      mosquitto on 127.0.0.1:\(port)")
@@ -145,7 +145,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     static func temporaryFolder() throws -> String {
         var template = Array("/tmp/hearth-demo-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw ValidationError("cannot create a temporary folder") }
+        guard mkdtemp(&template) != nil else { throw CommandFailure("cannot create a temporary folder") }
         return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
@@ -153,7 +153,7 @@ struct DemoCommand: AsyncParsableCommand {
         do {
             try TextFile.writeDurably(text, to: path)
         } catch {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
     }
 

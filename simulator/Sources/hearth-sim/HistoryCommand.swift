@@ -39,7 +39,7 @@ struct HistoryCommand: AsyncParsableCommand {
             do {
                 loaded = try Scenario.load(path: scenario)
             } catch {
-                throw ValidationError(error.description)
+                throw CommandFailure(error.description)
             }
             furnaces = loaded.historyFurnaces()
             events = self.events ?? loaded.historyEvents
@@ -58,7 +58,7 @@ struct HistoryCommand: AsyncParsableCommand {
             do {
                 try TextFile.writeDurably(text, to: out)
             } catch {
-                throw ValidationError(error.description)
+                throw CommandFailure(error.description)
             }
             let rows = text.split(separator: "\n").count - 1
             fputs(

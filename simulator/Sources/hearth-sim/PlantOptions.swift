@@ -18,7 +18,7 @@ struct PlantOptions: ParsableArguments {
         do {
             return try SimulatedFurnace.loadDevices(folder: devices, files: device)
         } catch {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
     }
 }

@@ -87,7 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
                 },
                 failed: { error in fputs("\(error)\n", stderr) })
         } catch {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
         if scenario != nil {
             print("scenario \(plan.file)" + (plan.summary.map { ": \($0)" } ?? ""))
@@ -125,7 +125,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             return try Scenario.load(path: scenario)
         } catch {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
     }
 }
