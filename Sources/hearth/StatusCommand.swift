@@ -58,6 +58,13 @@ struct StatusCommand: AsyncParsableCommand {
             lines.append(
                 "broker \(broker.address): \(broker.connected ? "connected" : "NOT connected")"
                     + (broker.lastError.map { " (\($0))" } ?? ""))
+            if broker.clientIDClash {
+                lines.append(
+                    "  the broker keeps dropping this agent right after accepting it: most likely another client "
+                        + "uses the same client_id")
+            } else if let event = broker.lastEvent {
+                lines.append("  last: \(event)")
+            }
         } else {
             lines.append("broker: none configured (alarms are recorded, not published)")
         }

@@ -64,10 +64,34 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var connected: Bool
         /// Why it last disconnected or failed to connect, if it did.
         public var lastError: String?
+        /// The last change of the connection, in words (connected after N attempts, lost, retrying in 4 s).
+        public var lastEvent: String?
+        /// The broker keeps dropping the agent right after accepting it: most likely another client uses the same
+        /// client id.
+        public var clientIDClash: Bool
+
+        public init(address: String, connected: Bool, lastError: String?, lastEvent: String?, clientIDClash: Bool) {
+            self.address = address
+            self.connected = connected
+            self.lastError = lastError
+            self.lastEvent = lastEvent
+            self.clientIDClash = clientIDClash
+        }
 
         enum CodingKeys: String, CodingKey {
             case address, connected
             case lastError = "last_error"
+            case lastEvent = "last_event"
+            case clientIDClash = "client_id_clash"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            address = try container.decode(String.self, forKey: .address)
+            connected = try container.decode(Bool.self, forKey: .connected)
+            lastError = try container.decodeIfPresent(String.self, forKey: .lastError)
+            lastEvent = try container.decodeIfPresent(String.self, forKey: .lastEvent)
+            clientIDClash = try container.decodeIfPresent(Bool.self, forKey: .clientIDClash) ?? false
         }
     }
 

@@ -132,7 +132,9 @@ public struct StatusReporter: Service {
                 broker: configuration.broker.map { broker in
                     StatusReport.BrokerSection(
                         address: "\(broker.host):\(broker.port)", connected: mqtt?.isConnected ?? false,
-                        lastError: mqtt?.lastConnectionError.map { "\($0)" })
+                        lastError: mqtt?.lastConnectionError.map { "\($0)" },
+                        lastEvent: mqtt?.lastConnectionEvent.map { "\($0)" },
+                        clientIDClash: mqtt?.hasClientIDClash ?? false)
                 }),
             devices: devices,
             models: models.map { model in
