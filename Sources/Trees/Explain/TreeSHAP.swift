@@ -1,0 +1,263 @@
+import Support
+
+/// Exact path-dependent TreeSHAP (Lundberg, Erion and Lee, "Consistent individualized feature attribution for tree
+/// ensembles", Algorithm 2) over ``RegressionTree`` nodes, with the per-tree facts it needs computed once.
+///
+/// A row's walk down a tree is followed along both branches of every split: the branch the row takes ("hot") keeps
+/// the row's share, the other ("cold") only the training share `cover(child) / cover(node)`. The path of unique
+/// features met so far carries, for every subset size, the weight of the paths through it; reaching a leaf, each
+/// feature on the path gets its Shapley share of the leaf's value. A feature met twice on a path is unwound and
+/// extended again, so it counts once. Time per row is O(leaves × depth²) per tree.
+///
+/// A split whose cover is 0 (no training weight reached it) gives both children a share of 0, consistently with
+/// the expected values; a cold branch with share 0 contributes nothing and is skipped.
+struct TreeSHAP: Sendable {
+    /// One element of the path of unique features.
+    struct PathElement {
+        /// The feature, or -1 for the root's placeholder.
+        var feature: Int32
+        /// The share of training rows that follow this path at the feature's splits.
+        var zeroFraction: Double
+        /// 1 when the row itself follows this path at the feature's splits, else 0.
+        var oneFraction: Double
+        /// The weight of the subsets of this element's size.
+        var weight: Double
+    }
+
+    /// Each tree's expected output: its leaves weighted by the covers along their paths.
+    let expectedValues: [Double]
+    /// The number of path elements one row's walk needs, for the deepest tree.
+    let pathCapacity: Int
+    /// Why the trees cannot be explained, when they cannot.
+    let problem: ExplanationError?
+
+    init(trees: [RegressionTree]) {
+        var expectations: [Double] = []
+        expectations.reserveCapacity(trees.count)
+        var problem: ExplanationError?
+        var deepest = 0
+        for (index, tree) in trees.enumerated() {
+            deepest = max(deepest, tree.depth)
+            if problem == nil { problem = Self.coverProblem(tree, index: index) }
+            expectations.append(problem == nil ? Self.expectedValue(tree) : 0)
+        }
+        expectedValues = expectations
+        // Recursion level k copies k + 1 elements after the previous level's: Σ (k + 1) for k ≤ depth, plus one
+        // element of slack for the copy at the deepest level.
+        pathCapacity = (deepest + 2) * (deepest + 3) / 2 + 1
+        self.problem = problem
+    }
+
+    /// The first reason a tree cannot be explained: a splitting root without cover, or an invalid cover.
+    private static func coverProblem(_ tree: RegressionTree, index: Int) -> ExplanationError? {
+        var stack = [0]
+        while let node = stack.popLast() {
+            let cover = tree.nodes[node].cover
+            guard cover.isFinite, cover >= 0 else {
+                return ExplanationError(.invalidCover(tree: index, node: node, value: cover))
+            }
+            if tree.nodes[node].isLeaf { continue }
+            if node == 0 && cover == 0 { return ExplanationError(.missingCover(tree: index)) }
+            stack.append(Int(tree.nodes[node].leftChild))
+            stack.append(Int(tree.nodes[node].rightChild))
+        }
+        return nil
+    }
+
+    /// `Σ leaf value × Π cover(child) / cover(parent)` over the leaves: XGBoost's node mean value at the root.
+    private static func expectedValue(_ tree: RegressionTree) -> Double {
+        var total = 0.0
+        var stack: [(node: Int, share: Double)] = [(0, 1)]
+        while let (index, share) = stack.popLast() {
+            let node = tree.nodes[index]
+            if node.isLeaf {
+                total += share * Double(node.leafValue)
+                continue
+            }
+            let cover = Double(node.cover)
+            for child in [Int(node.leftChild), Int(node.rightChild)] {
+                let fraction = cover > 0 ? Double(tree.nodes[child].cover) / cover : 0
+                if fraction != 0 { stack.append((child, share * fraction)) }
+            }
+        }
+        return total
+    }
+
+    /// Adds every tree's contributions for one row to `phi` (one slot per feature), using `path` as scratch space of
+    /// at least ``pathCapacity`` elements.
+    func accumulate(
+        trees: [RegressionTree], row: UnsafePointer<Float>, into phi: UnsafeMutablePointer<Double>,
+        path: UnsafeMutablePointer<PathElement>
+    ) {
+        for tree in trees {
+            tree.nodes.withUnsafeBufferPointer { nodes in
+                Self.walk(
+                    nodes: nodes.baseAddress!, node: 0, row: row, phi: phi, parentPath: path, depth: 0,
+                    zeroFraction: 1, oneFraction: 1, feature: -1)
+            }
+        }
+    }
+
+    /// Algorithm 2's RECURSE: extends the parent's path with the split that led here, then either shares a leaf's
+    /// value among the path's features or follows both children.
+    private static func walk(
+        nodes: UnsafePointer<RegressionTree.Node>, node index: Int, row: UnsafePointer<Float>,
+        phi: UnsafeMutablePointer<Double>, parentPath: UnsafeMutablePointer<PathElement>, depth parentDepth: Int,
+        zeroFraction: Double, oneFraction: Double, feature: Int32
+    ) {
+        let path = parentPath + (parentDepth + 1)
+        path.update(from: parentPath, count: parentDepth + 1)
+        extend(path, depth: parentDepth, zeroFraction: zeroFraction, oneFraction: oneFraction, feature: feature)
+        let node = nodes[index]
+        if node.isLeaf {
+            let value = Double(node.leafValue)
+            var element = 1
+            while element <= parentDepth {
+                let weight = unwoundSum(path, depth: parentDepth, index: element)
+                let step = path[element]
+                phi[Int(step.feature)] += weight * (step.oneFraction - step.zeroFraction) * value
+                element += 1
+            }
+            return
+        }
+        let x = row[Int(node.feature)]
+        let goesLeft = x.isNaN ? node.defaultLeft : x < node.threshold
+        let hot = Int(goesLeft ? node.leftChild : node.rightChild)
+        let cold = Int(goesLeft ? node.rightChild : node.leftChild)
+        let cover = Double(node.cover)
+        let hotShare = cover > 0 ? Double(nodes[hot].cover) / cover : 0
+        let coldShare = cover > 0 ? Double(nodes[cold].cover) / cover : 0
+        var depth = parentDepth
+        var incomingZero = 1.0
+        var incomingOne = 1.0
+        // A feature already on the path is unwound, so that its splits count once.
+        var previous = 1
+        while previous <= depth && path[previous].feature != node.feature { previous += 1 }
+        if previous <= depth {
+            incomingZero = path[previous].zeroFraction
+            incomingOne = path[previous].oneFraction
+            unwind(path, depth: depth, index: previous)
+            depth -= 1
+        }
+        walk(
+            nodes: nodes, node: hot, row: row, phi: phi, parentPath: path, depth: depth + 1,
+            zeroFraction: hotShare * incomingZero, oneFraction: incomingOne, feature: node.feature)
+        let coldZero = coldShare * incomingZero
+        if coldZero != 0 {
+            walk(
+                nodes: nodes, node: cold, row: row, phi: phi, parentPath: path, depth: depth + 1,
+                zeroFraction: coldZero, oneFraction: 0, feature: node.feature)
+        }
+    }
+
+    /// Algorithm 2's EXTEND: adds an element at `depth` and updates the subset weights.
+    @inline(__always)
+    private static func extend(
+        _ path: UnsafeMutablePointer<PathElement>, depth: Int, zeroFraction: Double, oneFraction: Double,
+        feature: Int32
+    ) {
+        path[depth] = PathElement(
+            feature: feature, zeroFraction: zeroFraction, oneFraction: oneFraction, weight: depth == 0 ? 1 : 0)
+        let size = Double(depth + 1)
+        var i = depth - 1
+        while i >= 0 {
+            path[i + 1].weight += oneFraction * path[i].weight * Double(i + 1) / size
+            path[i].weight = zeroFraction * path[i].weight * Double(depth - i) / size
+            i -= 1
+        }
+    }
+
+    /// Algorithm 2's UNWIND: removes the element at `index` (undoing its extension) from a path of `depth + 1`.
+    @inline(__always)
+    private static func unwind(_ path: UnsafeMutablePointer<PathElement>, depth: Int, index: Int) {
+        let one = path[index].oneFraction
+        let zero = path[index].zeroFraction
+        let size = Double(depth + 1)
+        var next = path[depth].weight
+        var i = depth - 1
+        while i >= 0 {
+            if one != 0 {
+                let kept = path[i].weight
+                path[i].weight = next * size / (Double(i + 1) * one)
+                next = kept - path[i].weight * zero * Double(depth - i) / size
+            } else {
+                path[i].weight = path[i].weight * size / (zero * Double(depth - i))
+            }
+            i -= 1
+        }
+        var j = index
+        while j < depth {
+            path[j].feature = path[j + 1].feature
+            path[j].zeroFraction = path[j + 1].zeroFraction
+            path[j].oneFraction = path[j + 1].oneFraction
+            j += 1
+        }
+    }
+
+    /// The total subset weight the path would have without the element at `index`, without changing it.
+    @inline(__always)
+    private static func unwoundSum(_ path: UnsafeMutablePointer<PathElement>, depth: Int, index: Int) -> Double {
+        let one = path[index].oneFraction
+        let zero = path[index].zeroFraction
+        let size = Double(depth + 1)
+        var next = path[depth].weight
+        var total = 0.0
+        var i = depth - 1
+        while i >= 0 {
+            if one != 0 {
+                let share = next * size / (Double(i + 1) * one)
+                total += share
+                next = path[i].weight - share * zero * Double(depth - i) / size
+            } else if zero != 0 {
+                total += path[i].weight / zero / (Double(depth - i) / size)
+            }
+            i -= 1
+        }
+        return total
+    }
+}
+
+extension TreeSHAP {
+    /// One row's contributions: `(initial + Σ trees) / divisor`, taken apart.
+    func contributions(
+        trees: [RegressionTree], row: UnsafePointer<Float>, featureCount: Int, initial: Float, divisor: Double
+    ) throws(ExplanationError) -> FeatureContributions {
+        if let problem { throw problem }
+        var phi = [Double](repeating: 0, count: featureCount)
+        withUnsafeTemporaryAllocation(of: PathElement.self, capacity: pathCapacity) { path in
+            path.initialize(repeating: PathElement(feature: -1, zeroFraction: 0, oneFraction: 0, weight: 0))
+            phi.withUnsafeMutableBufferPointer { phi in
+                accumulate(trees: trees, row: row, into: phi.baseAddress!, path: path.baseAddress!)
+            }
+        }
+        let bias = expectedValues.reduce(Double(initial), +)
+        if divisor == 1 { return FeatureContributions(bias: bias, values: phi) }
+        return FeatureContributions(bias: bias / divisor, values: phi.map { $0 / divisor })
+    }
+
+    /// Every row's contributions, for a dataset already in the model's feature order.
+    func contributions(
+        trees: [RegressionTree], data: Dataset, initial: Float, divisor: Double, parallel: Bool
+    ) throws(ExplanationError) -> [FeatureContributions] {
+        if let problem { throw problem }
+        let rowCount = data.rowCount
+        let featureCount = data.featureCount
+        let chunk = 256
+        let chunks = parallel ? (rowCount + chunk - 1) / chunk : 1
+        let size = parallel ? chunk : rowCount
+        let perChunk = Parallel.map(chunks) { index in
+            let rows = (index * size)..<min(rowCount, (index + 1) * size)
+            var row = [Float](repeating: 0, count: featureCount)
+            return rows.map { position in
+                for feature in 0..<featureCount { row[feature] = data.values[feature * rowCount + position] }
+                // The problem was checked above.
+                return row.withUnsafeBufferPointer { row in
+                    try! contributions(
+                        trees: trees, row: row.baseAddress!, featureCount: featureCount, initial: initial,
+                        divisor: divisor)
+                }
+            }
+        }
+        return perChunk.flatMap { $0 }
+    }
+}
