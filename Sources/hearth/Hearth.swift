@@ -15,6 +15,7 @@ struct Hearth: AsyncParsableCommand {
             ReadingsCommand.self,
             TrainCommand.self,
             PredictCommand.self,
+            ExplainCommand.self,
             EvaluateCommand.self,
             DriftCommand.self,
         ]

@@ -25,8 +25,8 @@ public struct ExplanationError: Error, Sendable, Equatable, CustomStringConverti
         switch reason {
         case .missingCover(let tree):
             "cannot explain the model's predictions: tree \(tree) has no node covers (sum_hessian), so it does not "
-                + "record how its training rows divided; recompute the covers from the training data "
-                + "(recomputingCovers(from:)) or retrain the model"
+                + "record how its training rows divided; recompute the covers from the rows it was trained on, "
+                + "or retrain it"
         case .invalidCover(let tree, let node, let value):
             "cannot explain the model's predictions: node \(node) of tree \(tree) has cover \(value), "
                 + "which must be a finite number ≥ 0"
