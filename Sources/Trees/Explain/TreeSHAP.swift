@@ -84,136 +84,170 @@ struct TreeSHAP: Sendable {
     }
 
     /// Adds every tree's contributions for one row to `phi` (one slot per feature), using `path` as scratch space of
-    /// at least ``pathCapacity`` elements.
+    /// at least ``pathCapacity`` elements and `reciprocals[k] = 1 / k` for `k` up to ``pathCapacity``.
     func accumulate(
         trees: [RegressionTree], row: UnsafePointer<Float>, into phi: UnsafeMutablePointer<Double>,
-        path: UnsafeMutablePointer<PathElement>
+        path: UnsafeMutablePointer<PathElement>, reciprocals: UnsafePointer<Double>
     ) {
+        let walk = Walk(row: row, phi: phi, reciprocals: reciprocals)
         for tree in trees {
             tree.nodes.withUnsafeBufferPointer { nodes in
-                Self.walk(
-                    nodes: nodes.baseAddress!, node: 0, row: row, phi: phi, parentPath: path, depth: 0,
-                    zeroFraction: 1, oneFraction: 1, feature: -1)
+                walk.recurse(
+                    nodes: nodes.baseAddress!, node: 0, parentPath: path, depth: 0, zeroFraction: 1, oneFraction: 1,
+                    feature: -1)
             }
         }
     }
 
-    /// Algorithm 2's RECURSE: extends the parent's path with the split that led here, then either shares a leaf's
-    /// value among the path's features or follows both children.
-    private static func walk(
-        nodes: UnsafePointer<RegressionTree.Node>, node index: Int, row: UnsafePointer<Float>,
-        phi: UnsafeMutablePointer<Double>, parentPath: UnsafeMutablePointer<PathElement>, depth parentDepth: Int,
-        zeroFraction: Double, oneFraction: Double, feature: Int32
-    ) {
-        let path = parentPath + (parentDepth + 1)
-        path.update(from: parentPath, count: parentDepth + 1)
-        extend(path, depth: parentDepth, zeroFraction: zeroFraction, oneFraction: oneFraction, feature: feature)
-        let node = nodes[index]
-        if node.isLeaf {
-            let value = Double(node.leafValue)
+    /// One row's walk: Algorithm 2's RECURSE, EXTEND, UNWIND and UNWOUNDSUM.
+    ///
+    /// Every element's one-fraction is 0 or 1 (the row follows a branch or it does not), which lets the arithmetic
+    /// drop the divisions by it, and at a leaf the unwound sum of every element the row did not follow is the same
+    /// sum over the path divided by that element's zero-fraction, so it is computed once per leaf.
+    private struct Walk {
+        let row: UnsafePointer<Float>
+        let phi: UnsafeMutablePointer<Double>
+        let reciprocals: UnsafePointer<Double>
+
+        /// Extends the parent's path with the split that led here, then either shares a leaf's value among the
+        /// path's features or follows both children.
+        func recurse(
+            nodes: UnsafePointer<RegressionTree.Node>, node index: Int, parentPath: UnsafeMutablePointer<PathElement>,
+            depth parentDepth: Int, zeroFraction: Double, oneFraction: Double, feature: Int32
+        ) {
+            let path = parentPath + (parentDepth + 1)
+            path.update(from: parentPath, count: parentDepth + 1)
+            extend(path, depth: parentDepth, zeroFraction: zeroFraction, oneFraction: oneFraction, feature: feature)
+            let node = nodes[index]
+            if node.isLeaf {
+                shareLeaf(Double(node.leafValue), path: path, depth: parentDepth)
+                return
+            }
+            let x = row[Int(node.feature)]
+            let goesLeft = x.isNaN ? node.defaultLeft : x < node.threshold
+            let hot = Int(goesLeft ? node.leftChild : node.rightChild)
+            let cold = Int(goesLeft ? node.rightChild : node.leftChild)
+            let cover = Double(node.cover)
+            let hotShare = cover > 0 ? Double(nodes[hot].cover) / cover : 0
+            let coldShare = cover > 0 ? Double(nodes[cold].cover) / cover : 0
+            var depth = parentDepth
+            var incomingZero = 1.0
+            var incomingOne = 1.0
+            // A feature already on the path is unwound, so that its splits count once.
+            var previous = 1
+            while previous <= depth && path[previous].feature != node.feature { previous += 1 }
+            if previous <= depth {
+                incomingZero = path[previous].zeroFraction
+                incomingOne = path[previous].oneFraction
+                unwind(path, depth: depth, index: previous)
+                depth -= 1
+            }
+            recurse(
+                nodes: nodes, node: hot, parentPath: path, depth: depth + 1, zeroFraction: hotShare * incomingZero,
+                oneFraction: incomingOne, feature: node.feature)
+            let coldZero = coldShare * incomingZero
+            if coldZero != 0 {
+                recurse(
+                    nodes: nodes, node: cold, parentPath: path, depth: depth + 1, zeroFraction: coldZero,
+                    oneFraction: 0, feature: node.feature)
+            }
+        }
+
+        /// Each feature on the path gets `unwound sum × (one − zero) × value`.
+        @inline(__always)
+        private func shareLeaf(_ value: Double, path: UnsafeMutablePointer<PathElement>, depth: Int) {
+            guard depth >= 1 else { return }
+            let size = Double(depth + 1)
+            // For an element with one-fraction 0, the unwound sum is this sum divided by its zero-fraction, so its
+            // contribution is −(this sum) × value.
+            var coldSum = 0.0
+            var i = depth - 1
+            while i >= 0 {
+                coldSum += path[i].weight * size * reciprocals[depth - i]
+                i -= 1
+            }
             var element = 1
-            while element <= parentDepth {
-                let weight = unwoundSum(path, depth: parentDepth, index: element)
+            while element <= depth {
                 let step = path[element]
-                phi[Int(step.feature)] += weight * (step.oneFraction - step.zeroFraction) * value
+                if step.oneFraction == 0 {
+                    phi[Int(step.feature)] -= coldSum * value
+                } else {
+                    let weight = hotUnwoundSum(path, depth: depth, zeroFraction: step.zeroFraction)
+                    phi[Int(step.feature)] += weight * (1 - step.zeroFraction) * value
+                }
                 element += 1
             }
-            return
         }
-        let x = row[Int(node.feature)]
-        let goesLeft = x.isNaN ? node.defaultLeft : x < node.threshold
-        let hot = Int(goesLeft ? node.leftChild : node.rightChild)
-        let cold = Int(goesLeft ? node.rightChild : node.leftChild)
-        let cover = Double(node.cover)
-        let hotShare = cover > 0 ? Double(nodes[hot].cover) / cover : 0
-        let coldShare = cover > 0 ? Double(nodes[cold].cover) / cover : 0
-        var depth = parentDepth
-        var incomingZero = 1.0
-        var incomingOne = 1.0
-        // A feature already on the path is unwound, so that its splits count once.
-        var previous = 1
-        while previous <= depth && path[previous].feature != node.feature { previous += 1 }
-        if previous <= depth {
-            incomingZero = path[previous].zeroFraction
-            incomingOne = path[previous].oneFraction
-            unwind(path, depth: depth, index: previous)
-            depth -= 1
-        }
-        walk(
-            nodes: nodes, node: hot, row: row, phi: phi, parentPath: path, depth: depth + 1,
-            zeroFraction: hotShare * incomingZero, oneFraction: incomingOne, feature: node.feature)
-        let coldZero = coldShare * incomingZero
-        if coldZero != 0 {
-            walk(
-                nodes: nodes, node: cold, row: row, phi: phi, parentPath: path, depth: depth + 1,
-                zeroFraction: coldZero, oneFraction: 0, feature: node.feature)
-        }
-    }
 
-    /// Algorithm 2's EXTEND: adds an element at `depth` and updates the subset weights.
-    @inline(__always)
-    private static func extend(
-        _ path: UnsafeMutablePointer<PathElement>, depth: Int, zeroFraction: Double, oneFraction: Double,
-        feature: Int32
-    ) {
-        path[depth] = PathElement(
-            feature: feature, zeroFraction: zeroFraction, oneFraction: oneFraction, weight: depth == 0 ? 1 : 0)
-        let size = Double(depth + 1)
-        var i = depth - 1
-        while i >= 0 {
-            path[i + 1].weight += oneFraction * path[i].weight * Double(i + 1) / size
-            path[i].weight = zeroFraction * path[i].weight * Double(depth - i) / size
-            i -= 1
+        /// EXTEND: adds an element at `depth` and updates the subset weights.
+        @inline(__always)
+        private func extend(
+            _ path: UnsafeMutablePointer<PathElement>, depth: Int, zeroFraction: Double, oneFraction: Double,
+            feature: Int32
+        ) {
+            path[depth] = PathElement(
+                feature: feature, zeroFraction: zeroFraction, oneFraction: oneFraction, weight: depth == 0 ? 1 : 0)
+            let inverseSize = reciprocals[depth + 1]
+            var i = depth - 1
+            while i >= 0 {
+                path[i + 1].weight += oneFraction * path[i].weight * Double(i + 1) * inverseSize
+                path[i].weight = zeroFraction * path[i].weight * Double(depth - i) * inverseSize
+                i -= 1
+            }
         }
-    }
 
-    /// Algorithm 2's UNWIND: removes the element at `index` (undoing its extension) from a path of `depth + 1`.
-    @inline(__always)
-    private static func unwind(_ path: UnsafeMutablePointer<PathElement>, depth: Int, index: Int) {
-        let one = path[index].oneFraction
-        let zero = path[index].zeroFraction
-        let size = Double(depth + 1)
-        var next = path[depth].weight
-        var i = depth - 1
-        while i >= 0 {
+        /// UNWIND: removes the element at `index` (undoing its extension) from a path of `depth + 1` elements.
+        @inline(__always)
+        private func unwind(_ path: UnsafeMutablePointer<PathElement>, depth: Int, index: Int) {
+            let one = path[index].oneFraction
+            let zero = path[index].zeroFraction
+            let size = Double(depth + 1)
+            let inverseSize = reciprocals[depth + 1]
+            var next = path[depth].weight
+            var i = depth - 1
             if one != 0 {
-                let kept = path[i].weight
-                path[i].weight = next * size / (Double(i + 1) * one)
-                next = kept - path[i].weight * zero * Double(depth - i) / size
+                while i >= 0 {
+                    let kept = path[i].weight
+                    path[i].weight = next * size * reciprocals[i + 1]
+                    next = kept - path[i].weight * zero * Double(depth - i) * inverseSize
+                    i -= 1
+                }
             } else {
-                path[i].weight = path[i].weight * size / (zero * Double(depth - i))
+                let inverseZero = 1 / zero
+                while i >= 0 {
+                    path[i].weight = path[i].weight * size * inverseZero * reciprocals[depth - i]
+                    i -= 1
+                }
             }
-            i -= 1
+            var j = index
+            while j < depth {
+                path[j].feature = path[j + 1].feature
+                path[j].zeroFraction = path[j + 1].zeroFraction
+                path[j].oneFraction = path[j + 1].oneFraction
+                j += 1
+            }
         }
-        var j = index
-        while j < depth {
-            path[j].feature = path[j + 1].feature
-            path[j].zeroFraction = path[j + 1].zeroFraction
-            path[j].oneFraction = path[j + 1].oneFraction
-            j += 1
-        }
-    }
 
-    /// The total subset weight the path would have without the element at `index`, without changing it.
-    @inline(__always)
-    private static func unwoundSum(_ path: UnsafeMutablePointer<PathElement>, depth: Int, index: Int) -> Double {
-        let one = path[index].oneFraction
-        let zero = path[index].zeroFraction
-        let size = Double(depth + 1)
-        var next = path[depth].weight
-        var total = 0.0
-        var i = depth - 1
-        while i >= 0 {
-            if one != 0 {
-                let share = next * size / (Double(i + 1) * one)
+        /// UNWOUNDSUM for an element the row follows (one-fraction 1): the path's total subset weight without it.
+        @inline(__always)
+        private func hotUnwoundSum(
+            _ path: UnsafeMutablePointer<PathElement>, depth: Int, zeroFraction zero: Double
+        )
+            -> Double
+        {
+            let size = Double(depth + 1)
+            let inverseSize = reciprocals[depth + 1]
+            var next = path[depth].weight
+            var total = 0.0
+            var i = depth - 1
+            while i >= 0 {
+                let share = next * size * reciprocals[i + 1]
                 total += share
-                next = path[i].weight - share * zero * Double(depth - i) / size
-            } else if zero != 0 {
-                total += path[i].weight / zero / (Double(depth - i) / size)
+                next = path[i].weight - share * zero * Double(depth - i) * inverseSize
+                i -= 1
             }
-            i -= 1
+            return total
         }
-        return total
     }
 }
 
@@ -226,8 +260,14 @@ extension TreeSHAP {
         var phi = [Double](repeating: 0, count: featureCount)
         withUnsafeTemporaryAllocation(of: PathElement.self, capacity: pathCapacity) { path in
             path.initialize(repeating: PathElement(feature: -1, zeroFraction: 0, oneFraction: 0, weight: 0))
-            phi.withUnsafeMutableBufferPointer { phi in
-                accumulate(trees: trees, row: row, into: phi.baseAddress!, path: path.baseAddress!)
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: pathCapacity + 1) { reciprocals in
+                reciprocals[0] = 0
+                for k in 1...pathCapacity { reciprocals[k] = 1 / Double(k) }
+                phi.withUnsafeMutableBufferPointer { phi in
+                    accumulate(
+                        trees: trees, row: row, into: phi.baseAddress!, path: path.baseAddress!,
+                        reciprocals: UnsafePointer(reciprocals.baseAddress!))
+                }
             }
         }
         let bias = expectedValues.reduce(Double(initial), +)
