@@ -240,6 +240,8 @@ struct ContributionTests {
         #expect(abs(mbar.bias - pressure * exp(-0.7)) <= 1e-12)
         #expect(mbar.values[0] > 0 && mbar.values[1] < 0 && mbar.values[3] == 0)
         #expect(mbar.values[0] > mbar.values[2])
+        #expect(mbar.strongest(3) == [0, 2, 1])
+        #expect(FeatureContributions(bias: 0, values: [0.1, -0.3, 0.3, 0]).strongest(9) == [1, 2, 0, 3])
         let zero = FeatureContributions(bias: 1, values: [0.5, -0.5]).exponentiated()
         #expect(abs(zero.values[0] - 0.5 * exp(1.0)) <= 1e-12)
         #expect(abs(zero.total - exp(1.0)) <= 1e-12)

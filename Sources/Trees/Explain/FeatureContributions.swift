@@ -23,6 +23,15 @@ public struct FeatureContributions: Sendable, Equatable {
     /// The bias plus every contribution: the model's output for the row (to within float rounding).
     public var total: Double { values.reduce(bias, +) }
 
+    /// The positions of the `count` largest contributions by size (absolute value), largest first; equal sizes
+    /// keep feature order. For an alarm's reasons: the features that moved this prediction most, either way.
+    public func strongest(_ count: Int) -> [Int] {
+        let order = values.indices.sorted { a, b in
+            abs(values[a]) != abs(values[b]) ? abs(values[a]) > abs(values[b]) : a < b
+        }
+        return Array(order.prefix(max(0, count)))
+    }
+
     /// The contributions carried through `y = multiplier × exp(output)`, exactly: the new bias is
     /// `multiplier × exp(bias)` and each contribution `φᵢ` becomes `φᵢ × (y − new bias) / Σφ`, so that the new
     /// contributions add up to `y` exactly, keep their signs and their order of size.
