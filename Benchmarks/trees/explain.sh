@@ -2,13 +2,14 @@
 # Side-by-side timing of exact TreeSHAP: Hearth's contributions against XGBoost's pred_contribs, one thread each,
 # on the same XGBoost model (100 trees of depth 6) and the same rows.
 #
-# Usage: Benchmarks/trees/explain.sh [--rows N] [--repeats R]
+# Usage: Benchmarks/trees/explain.sh [--rows N] [--repeats R] [--pairs P]
 #
 # Creates Benchmarks/.venv from requirements.txt when missing (as run.sh does), has explain_reference.py train the
 # model with XGBoost and time pred_contribs, builds the Swift benchmark in release mode, times Hearth on the same
 # model file and rows (one row per call, and the dataset form, both on one thread), and prints both timings, the
-# ratio Hearth/XGBoost and the largest difference between the two sides' contributions. Everything is written to
-# Benchmarks/out/trees/explain.
+# ratio Hearth/XGBoost and the largest difference between the two sides' contributions; then P more times (default
+# 3) times Hearth and XGBoost one right after the other, so that each pair sees nearly the same load, and prints each
+# pair's ratio. Everything is written to Benchmarks/out/trees/explain.
 set -eu
 export PYTHONDONTWRITEBYTECODE=1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,10 +18,12 @@ venv="$bench/.venv"
 out="$bench/out/trees/explain"
 rows=2000
 repeats=5
+pairs=3
 while [ $# -gt 0 ]; do
     case "$1" in
     --rows) rows=$2; shift 2 ;;
     --repeats) repeats=$2; shift 2 ;;
+    --pairs) pairs=$2; shift 2 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -59,3 +62,22 @@ print(f"  largest relative difference from XGBoost's contributions: "
 print(f"  largest relative |bias + Σ contributions − prediction|: {hearth['max_relative_sum_minus_prediction']:.2e}")
 PY
 echo "load average before → after: $(cut -d' ' -f1 "$out/load-before.txt") → $(cut -d' ' -f1 "$out/load-after.txt")"
+
+pair=1
+while [ "$pair" -le "$pairs" ]; do
+    dir="$out/pair-$pair"
+    mkdir -p "$dir"
+    cp "$out/explain-model.json" "$out/explain-rows.csv" "$out/explain-xgboost-contributions.csv" "$dir/"
+    "$binary" --only explain --data "$dir" --out "$dir" --repeats "$repeats" >/dev/null
+    "$python" "$here/explain_reference.py" --out "$dir" --rows "$rows" --repeats "$repeats" --time-only >/dev/null
+    "$python" - "$dir" "$pair" <<'PY'
+import json, sys
+out, pair = sys.argv[1], sys.argv[2]
+hearth = json.load(open(f"{out}/explain-hearth.json"))
+xgboost = json.load(open(f"{out}/explain-xgboost.json"))
+print(f"pair {pair}: Hearth one row {hearth['one_row_microseconds']:.1f} µs, XGBoost batch "
+      f"{xgboost['batch_microseconds_per_row']:.1f} µs, ratio "
+      f"{hearth['one_row_microseconds'] / xgboost['batch_microseconds_per_row']:.3f}")
+PY
+    pair=$((pair + 1))
+done

@@ -84,12 +84,16 @@ struct TreeSHAP: Sendable {
     }
 
     /// Adds every tree's contributions for one row to `phi` (one slot per feature), using `path` as scratch space of
-    /// at least ``pathCapacity`` elements and `reciprocals[k] = 1 / k` for `k` up to ``pathCapacity``.
+    /// at least ``pathCapacity`` elements, `reciprocals[k] = 1 / k` for `k` up to ``pathCapacity``, and scratch
+    /// space of 3 × ``pathCapacity`` doubles and ``pathCapacity`` features.
     func accumulate(
         trees: [RegressionTree], row: UnsafePointer<Float>, into phi: UnsafeMutablePointer<Double>,
-        path: UnsafeMutablePointer<PathElement>, reciprocals: UnsafePointer<Double>
+        path: UnsafeMutablePointer<PathElement>, reciprocals: UnsafePointer<Double>,
+        scratch: UnsafeMutablePointer<Double>, hotFeatures: UnsafeMutablePointer<Int32>
     ) {
-        let walk = Walk(row: row, phi: phi, reciprocals: reciprocals)
+        let walk = Walk(
+            row: row, phi: phi, reciprocals: reciprocals, hotFeatures: hotFeatures, hotZero: scratch,
+            hotNext: scratch + pathCapacity, hotTotal: scratch + 2 * pathCapacity)
         for tree in trees {
             tree.nodes.withUnsafeBufferPointer { nodes in
                 walk.recurse(
@@ -108,6 +112,11 @@ struct TreeSHAP: Sendable {
         let row: UnsafePointer<Float>
         let phi: UnsafeMutablePointer<Double>
         let reciprocals: UnsafePointer<Double>
+        /// Scratch space for a leaf's followed elements, at least ``pathCapacity`` each.
+        let hotFeatures: UnsafeMutablePointer<Int32>
+        let hotZero: UnsafeMutablePointer<Double>
+        let hotNext: UnsafeMutablePointer<Double>
+        let hotTotal: UnsafeMutablePointer<Double>
 
         /// Extends the parent's path with the split that led here, then either shares a leaf's value among the
         /// path's features or follows both children.
@@ -158,6 +167,7 @@ struct TreeSHAP: Sendable {
         private func shareLeaf(_ value: Double, path: UnsafeMutablePointer<PathElement>, depth: Int) {
             guard depth >= 1 else { return }
             let size = Double(depth + 1)
+            let inverseSize = reciprocals[depth + 1]
             // For an element with one-fraction 0, the unwound sum is this sum divided by its zero-fraction, so its
             // contribution is −(this sum) × value.
             var coldSum = 0.0
@@ -166,16 +176,37 @@ struct TreeSHAP: Sendable {
                 coldSum += path[i].weight * size * reciprocals[depth - i]
                 i -= 1
             }
+            var hotCount = 0
             var element = 1
             while element <= depth {
                 let step = path[element]
                 if step.oneFraction == 0 {
                     phi[Int(step.feature)] -= coldSum * value
                 } else {
-                    let weight = hotUnwoundSum(path, depth: depth, zeroFraction: step.zeroFraction)
-                    phi[Int(step.feature)] += weight * (1 - step.zeroFraction) * value
+                    hotFeatures[hotCount] = step.feature
+                    hotZero[hotCount] = step.zeroFraction
+                    hotNext[hotCount] = path[depth].weight
+                    hotTotal[hotCount] = 0
+                    hotCount += 1
                 }
                 element += 1
+            }
+            // UNWOUNDSUM of every followed element at once: each is a chain of dependent steps, and running the
+            // chains side by side overlaps their latencies.
+            i = depth - 1
+            while i >= 0 {
+                let grow = size * reciprocals[i + 1]
+                let shrink = Double(depth - i) * inverseSize
+                let weight = path[i].weight
+                for hot in 0..<hotCount {
+                    let share = hotNext[hot] * grow
+                    hotTotal[hot] += share
+                    hotNext[hot] = weight - share * hotZero[hot] * shrink
+                }
+                i -= 1
+            }
+            for hot in 0..<hotCount {
+                phi[Int(hotFeatures[hot])] += hotTotal[hot] * (1 - hotZero[hot]) * value
             }
         }
 
@@ -227,27 +258,6 @@ struct TreeSHAP: Sendable {
                 j += 1
             }
         }
-
-        /// UNWOUNDSUM for an element the row follows (one-fraction 1): the path's total subset weight without it.
-        @inline(__always)
-        private func hotUnwoundSum(
-            _ path: UnsafeMutablePointer<PathElement>, depth: Int, zeroFraction zero: Double
-        )
-            -> Double
-        {
-            let size = Double(depth + 1)
-            let inverseSize = reciprocals[depth + 1]
-            var next = path[depth].weight
-            var total = 0.0
-            var i = depth - 1
-            while i >= 0 {
-                let share = next * size * reciprocals[i + 1]
-                total += share
-                next = path[i].weight - share * zero * Double(depth - i) * inverseSize
-                i -= 1
-            }
-            return total
-        }
     }
 }
 
@@ -263,10 +273,15 @@ extension TreeSHAP {
             withUnsafeTemporaryAllocation(of: Double.self, capacity: pathCapacity + 1) { reciprocals in
                 reciprocals[0] = 0
                 for k in 1...pathCapacity { reciprocals[k] = 1 / Double(k) }
-                phi.withUnsafeMutableBufferPointer { phi in
-                    accumulate(
-                        trees: trees, row: row, into: phi.baseAddress!, path: path.baseAddress!,
-                        reciprocals: UnsafePointer(reciprocals.baseAddress!))
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * pathCapacity) { scratch in
+                    withUnsafeTemporaryAllocation(of: Int32.self, capacity: pathCapacity) { hotFeatures in
+                        phi.withUnsafeMutableBufferPointer { phi in
+                            accumulate(
+                                trees: trees, row: row, into: phi.baseAddress!, path: path.baseAddress!,
+                                reciprocals: UnsafePointer(reciprocals.baseAddress!), scratch: scratch.baseAddress!,
+                                hotFeatures: hotFeatures.baseAddress!)
+                        }
+                    }
                 }
             }
         }
