@@ -18,6 +18,7 @@ struct Hearth: AsyncParsableCommand {
             ReadingsCommand.self,
             TrainCommand.self,
             PredictCommand.self,
+            ExplainCommand.self,
             EvaluateCommand.self,
             DriftCommand.self,
         ]

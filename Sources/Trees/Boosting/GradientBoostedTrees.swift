@@ -23,6 +23,8 @@ public struct GradientBoostedTrees: Sendable {
     /// How the model was trained, when it was trained by Hearth.
     public let metadata: TrainingMetadata?
     let compiled: CompiledEnsemble
+    /// The expected values and cover check TreeSHAP explanations use.
+    let shapley: TreeSHAP
 
     /// The number of features.
     public var featureCount: Int { featureNames.count }
@@ -49,6 +51,7 @@ public struct GradientBoostedTrees: Sendable {
         self.objective = objective
         self.metadata = metadata
         self.compiled = CompiledEnsemble(trees: trees, featureCount: featureNames.count)
+        self.shapley = TreeSHAP(trees: trees)
     }
 
     static func validate(featureNames: [String], trees: [RegressionTree], path: String) throws(ModelError) {

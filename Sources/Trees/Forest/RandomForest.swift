@@ -14,6 +14,8 @@ public struct RandomForest: Sendable {
     /// How the forest was trained, when it was trained by Hearth.
     public let metadata: TrainingMetadata?
     let compiled: CompiledEnsemble
+    /// The expected values and cover check TreeSHAP explanations use.
+    let shapley: TreeSHAP
 
     /// The number of features.
     public var featureCount: Int { featureNames.count }
@@ -27,6 +29,7 @@ public struct RandomForest: Sendable {
         self.trees = trees
         self.metadata = metadata
         self.compiled = CompiledEnsemble(trees: trees, featureCount: featureNames.count)
+        self.shapley = TreeSHAP(trees: trees)
     }
 
     /// Trains a forest on a dataset's targets, honouring its row weights; trees grow in parallel on all cores,

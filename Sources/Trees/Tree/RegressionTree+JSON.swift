@@ -32,7 +32,7 @@ extension RegressionTree {
     }
 
     /// Reads an XGBoost JSON tree object: its node arrays must all have `tree_param.num_nodes` entries, and only
-    /// numerical splits with scalar leaves are supported.
+    /// numerical splits with scalar leaves are supported. A tree without `sum_hessian` gets covers of 0.
     init(xgboostJSON json: JSONCursor) throws(JSONShapeError) {
         let parameters = try json["tree_param"]
         let nodeCount = try parameters["num_nodes"].intOrIntString()
@@ -61,7 +61,11 @@ extension RegressionTree {
         let defaultLeft = try array("default_left") { (cursor) throws(JSONShapeError) in try cursor.intArray() }
         let weights = try array("base_weights") { (cursor) throws(JSONShapeError) in try cursor.floatArray() }
         let gains = try array("loss_changes") { (cursor) throws(JSONShapeError) in try cursor.floatArray() }
-        let covers = try array("sum_hessian") { (cursor) throws(JSONShapeError) in try cursor.floatArray() }
+        // Covers are optional: a tree without them predicts, but its predictions cannot be explained.
+        let covers =
+            try json.optional("sum_hessian") == nil
+            ? [Float](repeating: 0, count: nodeCount)
+            : try array("sum_hessian") { (cursor) throws(JSONShapeError) in try cursor.floatArray() }
         if let splitTypes = try json.optional("split_type") {
             let types = try splitTypes.intArray()
             if let node = types.firstIndex(where: { $0 != 0 }) {

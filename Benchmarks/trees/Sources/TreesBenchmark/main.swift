@@ -10,8 +10,10 @@ struct Arguments {
     var data = ""
     var out = ""
     var settings = ""
-    /// `gbdt-training`: only time boosting on the synthetic set (the short alternating runs).
+    /// `gbdt-training`: only time boosting on the synthetic set (the short alternating runs); `explain`: only time
+    /// TreeSHAP contributions of `--data`'s `explain-rows.csv` with `explain-model.json` (see explain.sh).
     var only = ""
+    var repeats = 5
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -22,6 +24,7 @@ struct Arguments {
             case "--out": out = value
             case "--settings": settings = value
             case "--only": only = value
+            case "--repeats": repeats = Int(value) ?? 5
             default: fatalError("unknown argument \(flag)")
             }
         }
@@ -118,6 +121,87 @@ func crossValidated(_ data: BenchmarkData, settings: Settings) throws -> [String
 }
 
 let arguments = Arguments()
+
+/// Times one-thread TreeSHAP of every row, one row per call, and checks the contributions against XGBoost's.
+func explainBenchmark() throws -> [String: Any] {
+    let model = try TreeModel.load(from: "\(arguments.data)/explain-model.json")
+    let rows = try Dataset(
+        csv: CSVTable(contentsOfFile: "\(arguments.data)/explain-rows.csv"), featureNames: model.featureNames)
+    let reference = try CSVTable(contentsOfFile: "\(arguments.data)/explain-xgboost-contributions.csv")
+    let referenceColumns = try (0..<reference.columnNames.count).map { try reference.numbers(column: $0) }
+    let rowValues = (0..<rows.rowCount).map { rows.row($0) }
+    let (seconds, contributions) = try bestSeconds(arguments.repeats) {
+        try rowValues.map { try model.contributions(row: $0) }
+    }
+    let (batchSeconds, batch) = try bestSeconds(arguments.repeats) { try model.contributions(rows) }
+    precondition(batch == contributions, "row and dataset forms disagree")
+    var worst = 0.0
+    var worstSum = 0.0
+    for (row, found) in contributions.enumerated() {
+        for (column, value) in (found.values + [found.bias]).enumerated() {
+            let truth = Double(referenceColumns[column][row])
+            worst = max(worst, abs(value - truth) / max(1, abs(truth)))
+        }
+        let prediction = Double(model.predict(row: rowValues[row]))
+        worstSum = max(worstSum, abs(found.total - prediction) / max(1, abs(prediction)))
+    }
+    return [
+        "rows": rows.rowCount,
+        "one_row_microseconds": seconds / Double(rows.rowCount) * 1e6,
+        "batch_microseconds_per_row": batchSeconds / Double(rows.rowCount) * 1e6,
+        "max_relative_difference_from_xgboost": worst,
+        "max_relative_sum_minus_prediction": worstSum,
+    ]
+}
+
+/// Trains Hearth's gbdt on the missing-value benchmark's sets (see missing.sh) and returns every test RMSE under
+/// the keys missing_reference.py uses.
+func missingValueBenchmark() throws -> [String: Any] {
+    let object =
+        try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(filePath: "\(arguments.data)/missing-settings.json"))) as! [String: Any]
+    let number = { (key: String) in (object[key] as! NSNumber).doubleValue }
+    var parameters = GradientBoostingParameters()
+    parameters.treeCount = Int(number("trees"))
+    parameters.maxDepth = Int(number("max_depth"))
+    parameters.learningRate = Float(number("eta"))
+    parameters.l2Regularization = number("lambda")
+    parameters.maxBins = Int(number("max_bin"))
+    var results: [String: Double] = [:]
+    for seed in 0..<Int(number("seeds")) {
+        for set in ["complete", "missing", "informative"] {
+            let prefix = "\(arguments.data)/missing-\(set)-\(seed)"
+            let train = try Dataset(
+                csv: CSVTable(contentsOfFile: "\(prefix)-train.csv"), target: "y", weightColumn: "weight")
+            let test = try Dataset(
+                csv: CSVTable(contentsOfFile: "\(prefix)-test.csv"), target: "y", ignoring: ["weight"])
+            for weighted in [false, true] {
+                let model = try GradientBoostedTrees.train(
+                    on: weighted ? train : train.replacingWeights(nil), parameters: parameters, createdAt: "benchmark")
+                results["\(set)-\(weighted ? "weighted" : "unweighted")-\(seed)"] = rmse(
+                    try model.predict(test), test.targets!)
+            }
+        }
+    }
+    return ["rmse": results]
+}
+
+if arguments.only == "missing" {
+    let result = try missingValueBenchmark()
+    let json = try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
+    try json.write(to: URL(filePath: "\(arguments.out)/missing-hearth.json"))
+    print(String(decoding: json, as: UTF8.self))
+    exit(0)
+}
+
+if arguments.only == "explain" {
+    let result = try explainBenchmark()
+    let json = try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
+    try json.write(to: URL(filePath: "\(arguments.out)/explain-hearth.json"))
+    print(String(decoding: json, as: UTF8.self))
+    exit(0)
+}
+
 let settings = try Settings(path: arguments.settings)
 var results: [String: Any] = [:]
 
