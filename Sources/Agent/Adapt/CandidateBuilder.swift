@@ -66,22 +66,39 @@ public struct CandidateBuilder: Sendable {
             result, parent: nil, target: nil, weighting: "none",
             reference: Self.sample(
                 history.map { ReferenceRow(origin: $0.origin, features: $0.features) }, count: 600, seed: 1),
-            trigger: "first model from \(source)", at: time)
+            trigger: "first model from \(source)", method: "trained", at: time)
+    }
+
+    /// Whether a candidate for a furnace with this many own labeled events continues from its champion rather than
+    /// being trained anew (`continue_below_events`).
+    public static func continues(ownEvents: Int, policy: AgentPolicy) -> Bool {
+        policy.algorithm == .gbdt && ownEvents < policy.continueBelowEvents
     }
 
     /// Trains, registers and shadows a candidate for a furnace.
+    /// - Parameter ownEvents: the furnace's own labeled events (whether the candidate continues from `parent`).
     /// - Returns: its version.
     public func build(
-        for device: String, parent: Int?, trigger: String, featureNames: [String], at time: Int64
+        for device: String, parent: Int?, ownEvents: Int, trigger: String, featureNames: [String], at time: Int64
     ) async throws -> Int {
-        let request = try await request(for: device, featureNames: featureNames, at: time)
+        var request = try await request(for: device, featureNames: featureNames, at: time)
+        var method = "retrained"
+        if Self.continues(ownEvents: ownEvents, policy: policy), let parent,
+            let entry = try await registry.model(parent),
+            let model = try? TreeModel.load(from: TextFile.join(modelsFolder, entry.file)),
+            case .gradientBoosted(let boosted) = model, boosted.featureNames == featureNames,
+            boosted.metadata?.targetName == MinimumPressurePredictor.ratioTargetName
+        {
+            request.continuing = model
+            method = "continued from v\(parent)"
+        }
         let result = try await trainer.train(request)
         defer { ProcessUsage.releaseFreedMemory() }
         let reference = Self.sample(
             request.target.map { ReferenceRow(origin: device, features: $0) }, count: 600, seed: policy.seed)
         let version = try await save(
             result, parent: parent, target: device, weighting: policy.weighting.rawValue, reference: reference,
-            trigger: trigger, at: time)
+            trigger: trigger, method: method, at: time)
         try await registry.addShadow(version, on: device, trigger: trigger, at: time)
         return version
     }
@@ -89,7 +106,7 @@ public struct CandidateBuilder: Sendable {
     /// Writes a trained model's file and registers it.
     func save(
         _ result: CandidateResult, parent: Int?, target: String?, weighting: String, reference: [ReferenceRow],
-        trigger: String, at time: Int64
+        trigger: String, method: String, at time: Int64
     ) async throws -> Int {
         let version = try await registry.nextVersion()
         let file = "model-\(version).json"
@@ -98,7 +115,8 @@ public struct CandidateBuilder: Sendable {
         metrics["source_rows"] = .number(Double(result.sourceRows))
         metrics["own_rows"] = .number(Double(result.ownRows))
         let window = JSONValue.object([
-            "trigger": .string(trigger), "source_rows": .number(Double(result.sourceRows)),
+            "trigger": .string(trigger), "method": .string(method),
+            "source_rows": .number(Double(result.sourceRows)),
             "own_rows": .number(Double(result.ownRows)), "weights": .object(result.weighting.mapValues { .number($0) }),
         ])
         let entry = ModelEntry(
@@ -108,7 +126,7 @@ public struct CandidateBuilder: Sendable {
             parameters: .object((result.model.metadata?.parameters ?? [:]).mapValues { .string($0) }),
             offlineMetrics: .object(metrics), note: trigger)
         let summary =
-            "candidate v\(version)\(target.map { " for \($0)" } ?? "") trained (\(weighting) weights, \(result.sourceRows) history rows, \(result.ownRows) own rows): \(trigger)"
+            "candidate v\(version)\(target.map { " for \($0)" } ?? "") \(method) (\(weighting) weights, \(result.sourceRows) history rows, \(result.ownRows) own rows): \(trigger)"
         try await registry.register(
             ModelRegistration(entry: entry, reference: reference),
             decision: Decision(.candidate, device: target, model: version, summary: summary, details: window, at: time))

@@ -33,6 +33,10 @@ public struct CandidateRequest: Sendable {
     public var policy: AgentPolicy
     /// ISO 8601 creation time to record.
     public var createdAt: String
+    /// A boosted model to continue from instead of training anew: the candidate is that model plus
+    /// ``CandidateTrainer/continuationTrees`` small trees fitted to what it still gets wrong on these rows. Used
+    /// only when it is a gbdt of the same features and target.
+    public var continuing: TreeModel?
 
     public init(
         source: [LabeledRow], target: [[String: Double]], own: [LabeledRow], featureNames: [String],
@@ -45,6 +49,7 @@ public struct CandidateRequest: Sendable {
         self.weighting = weighting
         self.policy = policy
         self.createdAt = createdAt
+        continuing = nil
     }
 }
 
@@ -76,6 +81,10 @@ public actor CandidateTrainer {
         "chamber_temperature_c", "chamber_temperature_start_c", "pump_current_a", "pump_current_mean_a",
         "cooling_water_temperature_c", "valve_position_mean_pct",
     ]
+
+    /// Trees added when a candidate continues from a model, and their depth: a small correction.
+    public static let continuationTrees = 30
+    public static let continuationDepth = 3
 
     /// Estimates weights and trains.
     /// - Throws: `TrainingFailure` with the reason (too few rows, a weighting or training error).
@@ -140,7 +149,19 @@ public actor CandidateTrainer {
         }
         let model: TreeModel
         do {
-            model = try Self.fit(dataset, policy: request.policy, createdAt: request.createdAt)
+            if case .gradientBoosted(let base)? = request.continuing, base.featureNames == request.featureNames,
+                base.metadata?.targetName == dataset.targetName
+            {
+                var parameters = GradientBoostingParameters()
+                parameters.treeCount = Self.continuationTrees
+                parameters.maxDepth = Self.continuationDepth
+                parameters.learningRate = Float(request.policy.learningRate)
+                parameters.seed = request.policy.seed
+                model = .gradientBoosted(
+                    try base.continued(on: dataset, parameters: parameters, createdAt: request.createdAt))
+            } else {
+                model = try Self.fit(dataset, policy: request.policy, createdAt: request.createdAt)
+            }
         } catch {
             throw TrainingFailure(reason: "\(error)")
         }

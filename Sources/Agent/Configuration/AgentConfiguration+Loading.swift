@@ -15,7 +15,7 @@ extension AgentConfiguration {
         "onboarding_events", "retrain_growth", "drift_window", "shadow_events", "max_shadow_events", "min_improvement",
         "promotion_alpha", "rollback_events", "rollback_alpha", "missed_failure_cost", "false_alarm_cost",
         "drift_alpha", "drift_confirmations", "concept_drift_threshold", "own_event_share", "weight_bound",
-        "min_effective_share", "seed",
+        "min_effective_share", "continue_below_events", "seed",
     ]
     static let brokerKeys = [
         "host", "port", "client_id", "keepalive", "topic_prefix", "username", "password_env", "password_file", "tls",
@@ -178,6 +178,9 @@ struct ConfigurationReader {
         if let value = yaml.integer("trees", in: fields, range: 1...5000) { policy.trees = value }
         if let value = yaml.integer("max_depth", in: fields, range: 1...16) { policy.maxDepth = value }
         if let value = yaml.bool("adapt", in: fields) { policy.adapt = value }
+        if let value = yaml.integer("continue_below_events", in: fields, range: 0...100_000) {
+            policy.continueBelowEvents = value
+        }
         if let value = yaml.integer("onboarding_events", in: fields, range: 2...1000) {
             policy.onboardingEvents = value
         }

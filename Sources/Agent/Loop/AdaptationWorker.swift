@@ -228,7 +228,8 @@ public actor AdaptationWorker: Service {
         if let trigger {
             do {
                 _ = try await builder.build(
-                    for: device, parent: champion.version, trigger: trigger.description, featureNames: featureNames,
+                    for: device, parent: champion.version, ownEvents: labeled, trigger: trigger.description,
+                    featureNames: featureNames,
                     at: now)
             } catch {
                 try? await registry.journal.record(

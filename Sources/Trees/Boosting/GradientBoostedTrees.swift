@@ -93,6 +93,40 @@ public struct GradientBoostedTrees: Sendable {
             featureNames: dataset.featureNames, baseScore: result.baseScore, trees: result.trees, metadata: metadata)
     }
 
+    /// This model with `parameters.treeCount` more trees, boosted on a dataset from where this model's predictions
+    /// stand (XGBoost's training continued from `xgb_model`): the new trees fit what this model still gets wrong on
+    /// those rows, and its own trees and base score are kept as they are.
+    /// - Parameters:
+    ///   - dataset: Rows with this model's features, in its order, and targets in its output space.
+    ///   - parameters: The new trees' settings (`base_score` is ignored: the model's own stays).
+    ///   - createdAt: The creation time to record.
+    /// - Throws: ``TrainingError`` when the dataset's features differ from the model's, or as ``train(on:parameters:createdAt:progress:)``.
+    public func continued(
+        on dataset: Dataset, parameters: GradientBoostingParameters, createdAt: String
+    ) throws(TrainingError) -> GradientBoostedTrees {
+        try TrainingError.check(
+            dataset.featureNames == featureNames, "features", dataset.featureNames.joined(separator: ","),
+            "must be the model's features in its order (\(featureNames.joined(separator: ",")))")
+        let start = (0..<dataset.rowCount).map { row in predict(row: dataset.row(row)) }
+        var continuing = parameters
+        continuing.baseScore = baseScore
+        let result = try GradientBoostingTrainer.train(
+            dataset: dataset, parameters: continuing, startingFrom: start, progress: nil)
+        var named = parameters.namedValues
+        named["continued_from_trees"] = "\(trees.count)"
+        let metadata = TrainingMetadata(
+            algorithm: "gbdt", rowCount: dataset.rowCount,
+            weightSum: dataset.weights.map { $0.reduce(0.0) { $0 + Double($1) } } ?? Double(dataset.rowCount),
+            dataHash: dataset.contentHash, targetName: dataset.targetName ?? self.metadata?.targetName,
+            parameters: (self.metadata?.parameters ?? [:]).merging(named) { _, new in new },
+            trainingMetrics: RegressionMetrics(
+                predictions: result.trainingPredictions, targets: dataset.targets!, weights: dataset.weights),
+            createdAt: createdAt)
+        return try! GradientBoostedTrees(
+            featureNames: featureNames, baseScore: baseScore, trees: trees + result.trees, objective: objective,
+            metadata: metadata)
+    }
+
     /// The prediction for one row.
     /// - Parameter features: One value per feature, in ``featureNames`` order; `Float.nan` is missing.
     public func predict(row features: [Float]) -> Float {

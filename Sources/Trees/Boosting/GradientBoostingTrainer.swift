@@ -10,8 +10,10 @@ struct GradientBoostingTrainer {
         var trainingPredictions: [Float]
     }
 
+    /// - Parameter start: the model's output per row before the first new tree (boosting continued from a model
+    ///   already trained); nil: the base score for every row.
     static func train(
-        dataset: Dataset, parameters: GradientBoostingParameters,
+        dataset: Dataset, parameters: GradientBoostingParameters, startingFrom start: [Float]? = nil,
         progress: (@Sendable (_ treesBuilt: Int, _ treeCount: Int) -> Void)?
     ) throws(TrainingError) -> Result {
         try parameters.validate()
@@ -32,7 +34,7 @@ struct GradientBoostingTrainer {
             dataset: dataset, maxBins: parameters.maxBins, placement: .upperValue, rowMajorCopy: true)
         let grower = HistogramTreeGrower(binned: binned, parameters: parameters)
         var random = SeededGenerator(seed: parameters.seed)
-        var predictions = [Float](repeating: baseScore, count: rowCount)
+        var predictions = start ?? [Float](repeating: baseScore, count: rowCount)
         var trees: [RegressionTree] = []
         trees.reserveCapacity(parameters.treeCount)
         var allFeatures = Array(0..<dataset.featureCount)

@@ -157,7 +157,7 @@ struct Result: Codable {
 /// static attributes. The default set is the one RESULTS.md reports first.
 let recognized = [
     "history+own", "kmm+own", "ulsif+own", "classifier+own", "kmm+raw", "classifier+raw", "ulsif+growing",
-    "ulsif+dynamic", "history+dynamic",
+    "ulsif+dynamic", "history+dynamic", "continue+own", "continue+ulsif", "agent",
 ]
 let methods: [String] = {
     guard let onlyMethods else { return Array(recognized.prefix(4)) }
@@ -211,18 +211,24 @@ for family in families {
                     let weighting: AgentPolicy.Weighting =
                         switch method {
                         case "kmm+own", "kmm+raw": .kmm
-                        case "ulsif+own", "ulsif+growing", "ulsif+dynamic": .ulsif
+                        case "ulsif+own", "ulsif+growing", "ulsif+dynamic", "continue+ulsif": .ulsif
+                        case "agent": policy.weighting
                         case "classifier+own", "classifier+raw": .classifier
                         default: .none
                         }
                     var methodPolicy = policy
                     if method.hasSuffix("+raw") { methodPolicy.minimumEffectiveShare = 0 }
                     if method == "ulsif+growing" { methodPolicy.ownEventShare = min(0.5, Double(k) / Double(k + 12)) }
-                    let result = try await trainer.train(
-                        CandidateRequest(
-                            source: source, target: own.map(\.features), own: own,
-                            featureNames: method.hasSuffix("+dynamic") ? dynamicNames : names,
-                            weighting: weighting, policy: methodPolicy, createdAt: "benchmark"))
+                    var request = CandidateRequest(
+                        source: source, target: own.map(\.features), own: own,
+                        featureNames: method.hasSuffix("+dynamic") ? dynamicNames : names, weighting: weighting,
+                        policy: methodPolicy, createdAt: "benchmark")
+                    if method.hasPrefix("continue+")
+                        || (method == "agent" && CandidateBuilder.continues(ownEvents: k, policy: policy))
+                    {
+                        request.continuing = original
+                    }
+                    let result = try await trainer.train(request)
                     ess = result.weighting["effective_sample_size"].map { $0 / Double(source.count) }
                     let trained = try MinimumPressurePredictor(version: 2, model: result.model, attributes: Set(names))
                     predictor = trained.predict
