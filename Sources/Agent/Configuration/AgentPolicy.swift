@@ -30,8 +30,9 @@ public struct AgentPolicy: Sendable, Equatable {
     /// `algorithm`: what candidates are trained as. Default `gbdt`.
     public var algorithm: Algorithm = .gbdt
     /// `weighting`: importance weighting of old labeled events toward the target furnace. Default `ulsif`: in
-    /// `Benchmarks/adaptation` it was as good as or better than the others at every number of the furnace's own
-    /// events and never more than 6 % worse than doing nothing, where KMM made models 15–31 % worse with few events.
+    /// `Benchmarks/adaptation` it was on average as good as or better than the others at every number of the
+    /// furnace's own events and never more than 6 % worse than doing nothing, where KMM made models 12–34 % worse
+    /// with few events; unweighted history (`none`) was about as good.
     public var weighting: Weighting = .ulsif
     /// `trees`: boosting rounds or forest size. Default 100.
     public var trees: Int = 100
