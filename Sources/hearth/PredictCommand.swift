@@ -65,6 +65,13 @@ struct PredictCommand: AsyncParsableCommand {
         help: "A model feature the density ratio leaves out, such as a furnace's constant attribute (repeatable).")
     var shiftIgnored: [String] = []
 
+    @Option(
+        help: """
+            Flattens the density ratio to w^λ, with the largest λ ≤ 1 keeping this share of the calibration rows \
+            effective (0...1). (default: not flattened)
+            """)
+    var minimumEffectiveShare: Double?
+
     @Option(help: "Adds p_exceeds, the probability that the true value lies above this threshold.")
     var threshold: Double?
 
@@ -81,6 +88,12 @@ struct PredictCommand: AsyncParsableCommand {
                 threshold.map { _ in "--threshold" }, shiftIgnored.isEmpty ? nil : "--shift-ignore",
             ].compactMap { $0 }
             if let first = needing.first { throw ValidationError("\(first) needs --calibration and --target") }
+        }
+        if shiftToward == nil, minimumEffectiveShare != nil || !shiftIgnored.isEmpty {
+            throw ValidationError("--minimum-effective-share and --shift-ignore apply with --shift-toward only")
+        }
+        if let minimumEffectiveShare, !(0...1).contains(minimumEffectiveShare) {
+            throw ValidationError("--minimum-effective-share must lie within 0...1; got \(minimumEffectiveShare)")
         }
         if let coverage, !(coverage > 0 && coverage < 1) {
             throw ValidationError("--coverage must be strictly between 0 and 1, such as 0.9; got \(coverage)")
@@ -137,13 +150,15 @@ struct PredictCommand: AsyncParsableCommand {
         if let shiftToward {
             let shift = try ShiftWeights(
                 model: model, calibration: labeled, data: rows, shiftToward: shiftToward, ignoring: shiftIgnored,
-                method: weightMethod == .ulsif ? .ulsif : .classifier, seed: seed)
+                method: weightMethod == .ulsif ? .ulsif : .classifier, minimumEffectiveShare: minimumEffectiveShare,
+                seed: seed)
             calibrationWeights = shift.calibration
             testWeights = shift.data
             let diagnostics = try WeightDiagnostics(shift.calibration)
             StandardError.emit(
-                "\(weightMethod.rawValue) density ratio on \(shift.features.count) features toward \(shiftToward): "
-                    + "effective sample size of the calibration \(Float(diagnostics.effectiveSampleSize)) of "
+                "\(weightMethod.rawValue) density ratio on \(shift.features.count) features toward \(shiftToward)"
+                    + (shift.exponent < 1 ? ", flattened to w^\(Float(shift.exponent))" : "")
+                    + ": effective sample size of the calibration \(Float(diagnostics.effectiveSampleSize)) of "
                     + "\(labeled.rowCount) rows\n")
         }
         let conformal: ConformalCalibration

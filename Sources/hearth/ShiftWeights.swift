@@ -1,4 +1,5 @@
 import Drift
+import Glibc
 import Trees
 
 /// Density-ratio weights toward unlabeled rows, for weighted conformal intervals: the ratio is fitted with the
@@ -6,7 +7,9 @@ import Trees
 /// at the rows to predict.
 ///
 /// The features are the model's, less the ignored ones and those that take one value in both samples; a missing
-/// value takes the feature's median over both samples, at fitting and at evaluation alike.
+/// value takes the feature's median over both samples, at fitting and at evaluation alike. With a minimum effective
+/// share the ratio is flattened to w^λ, with the largest λ ≤ 1 that keeps that share of the calibration rows
+/// effective (``WeightDiagnostics/flattened(_:minimumShare:)``).
 struct ShiftWeights {
     /// The features the ratio reads.
     let features: [String]
@@ -14,12 +17,14 @@ struct ShiftWeights {
     let calibration: [Double]
     /// w at each row to predict.
     let data: [Double]
+    /// The power λ the ratio was raised to (1 unless flattened to a minimum effective share).
+    let exponent: Double
 
     /// - Throws: ``CommandFailure`` when an ignored column is not a model feature or no feature is left; the
     ///   CSV's ``DatasetError`` when the unlabeled file lacks a feature; ``DriftError`` from the estimator.
     init(
         model: TreeModel, calibration: Dataset, data: Dataset, shiftToward path: String, ignoring: [String],
-        method: ImportanceWeighting.Method, seed: UInt64
+        method: ImportanceWeighting.Method, minimumEffectiveShare: Double?, seed: UInt64
     ) throws {
         for name in ignoring where !model.featureNames.contains(name) {
             throw CommandFailure(
@@ -63,8 +68,19 @@ struct ShiftWeights {
             ratio = try ClassifierDensityRatio().fit(source: source, target: target)
         }
         features = names
-        self.calibration = try ratio.ratio(at: source)
-        self.data = try ratio.ratio(at: try matrix(data, sample: "data"))
+        var calibrationWeights = try ratio.ratio(at: source)
+        var dataWeights = try ratio.ratio(at: try matrix(data, sample: "data"))
+        var power = 1.0
+        if let minimumEffectiveShare {
+            // w^λ is a function of x too, so the same λ applies at the rows to predict.
+            let flattened = try WeightDiagnostics.flattened(calibrationWeights, minimumShare: minimumEffectiveShare)
+            power = flattened.exponent
+            calibrationWeights = flattened.weights
+            dataWeights = dataWeights.map { $0 > 0 ? pow($0, flattened.exponent) : 0 }
+        }
+        exponent = power
+        self.calibration = calibrationWeights
+        self.data = dataWeights
     }
 
     private static func values(_ rows: Dataset, _ name: String) -> [Double] {

@@ -14,7 +14,10 @@ struct PredictIntervalCommandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         // Calibrating on the rows predicted: every row's score is among the calibration's, so at least 90 % of
         // the rows lie in their intervals.
-        for shift in [[], ["--shift-toward", Self.data, "--shift-ignore", "seal_age_days"]] {
+        for shift in [
+            [], ["--shift-toward", Self.data, "--shift-ignore", "seal_age_days"],
+            ["--shift-toward", Self.data, "--weight-method", "ulsif", "--minimum-effective-share", "0.5"],
+        ] {
             let out = folder.appendingPathComponent("p.csv").path
             let result = try await runCommand(
                 "hearth",
@@ -59,6 +62,16 @@ struct PredictIntervalCommandTests {
         #expect(coverage.status != 0)
         #expect(
             coverage.errorLines.first == "Error: --coverage must be strictly between 0 and 1, such as 0.9; got 1.5")
+        let flattening = try await runCommand(
+            "hearth",
+            [
+                "predict", "--model", Self.model, "--data", Self.data, "--calibration", Self.data, "--target",
+                "min_pressure_mbar", "--minimum-effective-share", "0.3",
+            ], in: folder)
+        #expect(flattening.status != 0)
+        #expect(
+            flattening.errorLines.first
+                == "Error: --minimum-effective-share and --shift-ignore apply with --shift-toward only")
         let logarithmic = folder.appendingPathComponent("negative.csv")
         let text = try String(contentsOfFile: Self.data, encoding: .utf8)
         var rows = text.split(separator: "\n").map(String.init)
