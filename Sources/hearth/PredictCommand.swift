@@ -72,6 +72,13 @@ struct PredictCommand: AsyncParsableCommand {
             """)
     var minimumEffectiveShare: Double?
 
+    @Option(
+        help: """
+            A column of --calibration and --data, such as seconds_into_event: each row is calibrated only with the \
+            calibration rows of its own value. (default: one calibration for all rows)
+            """)
+    var calibrateBy: String?
+
     @Option(help: "Adds p_exceeds, the probability that the true value lies above this threshold.")
     var threshold: Double?
 
@@ -86,6 +93,7 @@ struct PredictCommand: AsyncParsableCommand {
             let needing = [
                 coverage.map { _ in "--coverage" }, shiftToward.map { _ in "--shift-toward" },
                 threshold.map { _ in "--threshold" }, shiftIgnored.isEmpty ? nil : "--shift-ignore",
+                calibrateBy.map { _ in "--calibrate-by" },
             ].compactMap { $0 }
             if let first = needing.first { throw ValidationError("\(first) needs --calibration and --target") }
         }
@@ -161,24 +169,37 @@ struct PredictCommand: AsyncParsableCommand {
                     + ": effective sample size of the calibration \(Float(diagnostics.effectiveSampleSize)) of "
                     + "\(labeled.rowCount) rows\n")
         }
-        let conformal: ConformalCalibration
-        do {
-            conformal = try ConformalCalibration(
-                predictions: calibrationPredictions, observations: observations, weights: calibrationWeights,
-                space: space)
-        } catch {
-            guard case .invalidCalibration(let row, let field, let value, _) = error else { throw error }
-            let what = field == "observation" ? "the target \(target)" : "the model's prediction"
-            let needed = space == .logarithmic ? "a finite number > 0" : "a finite number"
-            throw CommandFailure(
-                "\(calibrationTable.source):\(calibrationTable.line(ofRow: row)): \(what) is \(value), but "
-                    + "\(scoreSpace.rawValue) scores need \(needed) (--score-space)")
+        // One calibration per value of --calibrate-by (such as each checkpoint), or one for all rows.
+        let calibrationGroups = try calibrateBy.map { try Self.groups(calibrationTable, column: $0) }
+        let dataGroups = try calibrateBy.map { try Self.groups(table, column: $0) }
+        var members: [Float: [Int]] = [:]
+        for row in 0..<labeled.rowCount { members[calibrationGroups?[row] ?? 0, default: []].append(row) }
+        var calibrations: [Float: ConformalCalibration] = [:]
+        for (group, rowsOfGroup) in members {
+            do {
+                calibrations[group] = try ConformalCalibration(
+                    predictions: rowsOfGroup.map { calibrationPredictions[$0] },
+                    observations: rowsOfGroup.map { observations[$0] },
+                    weights: calibrationWeights.map { weights in rowsOfGroup.map { weights[$0] } }, space: space)
+            } catch {
+                guard case .invalidCalibration(let row, let field, let value, _) = error else { throw error }
+                let what = field == "observation" ? "the target \(target)" : "the model's prediction"
+                let needed = space == .logarithmic ? "a finite number > 0" : "a finite number"
+                throw CommandFailure(
+                    "\(calibrationTable.source):\(calibrationTable.line(ofRow: rowsOfGroup[row])): \(what) is "
+                        + "\(value), but \(scoreSpace.rawValue) scores need \(needed) (--score-space)")
+            }
         }
         let level = coverage ?? 0.9
         var result: [(interval: ConformalInterval, exceeds: Double?)] = []
         result.reserveCapacity(predictions.count)
         var unbounded = 0
         for (row, prediction) in predictions.enumerated() {
+            guard let conformal = calibrations[dataGroups?[row] ?? 0] else {
+                throw CommandFailure(
+                    "\(table.source):\(table.line(ofRow: row)): \(calibrateBy ?? "") is \(dataGroups?[row] ?? 0), "
+                        + "which no row of \(calibrationTable.source) has (--calibrate-by)")
+            }
             do {
                 let interval = try conformal.interval(
                     prediction: prediction, coverage: level, testWeight: testWeights[row])
@@ -201,5 +222,18 @@ struct PredictCommand: AsyncParsableCommand {
                     + "near those rows for \(level) coverage\n")
         }
         return result
+    }
+
+    /// The value of the --calibrate-by column in each row.
+    /// - Throws: The CSV's ``DatasetError`` for a missing column, a cell that is not a number, or an empty cell.
+    private static func groups(_ table: CSVTable, column name: String) throws -> [Float] {
+        guard let column = table.columnIndex(named: name) else { throw table.unknownColumnError(name) }
+        let values = try table.numbers(column: column)
+        if let row = values.firstIndex(where: \.isNaN) {
+            throw CommandFailure(
+                "\(table.source):\(table.line(ofRow: row)):\(column + 1): \(name) is empty; every row needs a "
+                    + "value to be calibrated with its own group (--calibrate-by)")
+        }
+        return values
     }
 }

@@ -8,7 +8,7 @@ struct PredictIntervalCommandTests {
     static let model = fixtures.appendingPathComponent("hearth-gbdt-model.json").path
     static let data = fixtures.appendingPathComponent("xgboost-data.csv").path
 
-    @Test("--calibration and --target add lower and upper; --threshold adds p_exceeds; --shift-toward weights")
+    @Test("--calibration/--target add lower and upper, --threshold p_exceeds; --shift-toward, --calibrate-by work")
     func intervals() async throws {
         let folder = try TemporaryFolder.make(prefix: "cli-intervals")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -17,6 +17,7 @@ struct PredictIntervalCommandTests {
         for shift in [
             [], ["--shift-toward", Self.data, "--shift-ignore", "seal_age_days"],
             ["--shift-toward", Self.data, "--weight-method", "ulsif", "--minimum-effective-share", "0.5"],
+            ["--calibrate-by", "pump_speed_rpm"],
         ] {
             let out = folder.appendingPathComponent("p.csv").path
             let result = try await runCommand(
@@ -39,7 +40,9 @@ struct PredictIntervalCommandTests {
                 if cells[1] <= value && value <= cells[2] { covered += 1 }
             }
             #expect(covered >= 360, "\(covered) of 400 covered")
-            if !shift.isEmpty { #expect(result.errors.contains("effective sample size of the calibration")) }
+            if shift.contains("--shift-toward") {
+                #expect(result.errors.contains("effective sample size of the calibration"))
+            }
         }
     }
 
