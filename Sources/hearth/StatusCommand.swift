@@ -103,6 +103,14 @@ struct StatusCommand: AsyncParsableCommand {
                 lines.append(
                     "  event \(event.id) under way for \(NumberFormat.fixed(event.seconds, decimals: 0)) s"
                         + (event.alarm.map { ", alarm \($0.rawValue)" } ?? ""))
+                if let reasons = event.reasons, !reasons.isEmpty {
+                    lines.append(
+                        "    because: "
+                            + reasons.map { reason in
+                                "\(reason.feature) \(reason.value.map { NumberFormat.reading($0) } ?? "missing") "
+                                    + "(\(reason.contributionMbar >= 0 ? "+" : "")\(NumberFormat.reading(reason.contributionMbar)) mbar)"
+                            }.joined(separator: ", "))
+                }
             }
             if let drift = device.drift, let last = drift.last {
                 lines.append(

@@ -249,3 +249,73 @@ struct PredictorTests {
         #expect(roster.source(for: "g") == "model v1")
     }
 }
+
+@Suite("Alarm reasons")
+struct AlarmReasonTests {
+    /// A model of log(minimum ÷ pressure) that depends on two features.
+    static func ratioModel() throws -> TreeModel {
+        var rows: [[Float]] = []
+        var targets: [Float] = []
+        for a in 0..<20 {
+            for b in 0..<20 {
+                rows.append([Float(a), Float(b), 1])
+                targets.append(Float(a) / 10 - Float(b) / 40)
+            }
+        }
+        let dataset = try Dataset(
+            featureNames: ["chamber_temperature_c", "log_pressure_slope", "pressure_mbar"], rows: rows,
+            targets: targets, targetName: MinimumPressurePredictor.ratioTargetName)
+        var parameters = GradientBoostingParameters()
+        parameters.treeCount = 20
+        return .gradientBoosted(
+            try GradientBoostedTrees.train(on: dataset, parameters: parameters, createdAt: "2026-01-01T00:00:00Z"))
+    }
+
+    @Test("The reasons are the largest contributions in millibar; with the baseline, all add up to the prediction")
+    func reasonsAddUp() throws {
+        let model = try Self.ratioModel()
+        let predictor = try MinimumPressurePredictor(version: 4, model: model, attributes: [])
+        let features = ["chamber_temperature_c": 17.0, "log_pressure_slope": 2.0, "pressure_mbar": 3.0]
+        let predicted = try #require(predictor.predict(features))
+        let reasons = predictor.reasons(features, count: 3)
+        #expect(reasons.first?.feature == "chamber_temperature_c", "\(reasons)")
+        #expect(reasons.first.map { $0.contributionMbar > 0 } == true, "a hot chamber pushes the minimum up")
+        #expect(reasons.first?.value == 17)
+        let all = try model.contributions(row: [17, 2, 3]).exponentiated(multiplier: 3)
+        #expect(abs(all.total - predicted) < 1e-4 * predicted, "baseline + contributions = prediction")
+        #expect(Set(reasons.map(\.feature)).count == reasons.count)
+    }
+
+    @Test("An alarm raised by the champion carries its reasons; one raised by the fallback rule carries none")
+    func sessionAttachesReasons() throws {
+        let model = try Self.ratioModel()
+        var roster = ModelRoster(fallback: FallbackRule())
+        roster.update([Deployment(device: "f", version: 4, role: .champion, since: 0)])
+        roster.add(try MinimumPressurePredictor(version: 4, model: model, attributes: []))
+        var session = FurnaceSession(device: EventTests.device, policy: AlarmPolicy(), alarmFromSeconds: 150)
+        session.begin(eventID: 1, start: 0, threshold: 1)
+        let hot = ["chamber_temperature_c": 19.0, "log_pressure_slope": 0.0, "pressure_mbar": 3.0]
+        let checked = session.checkpoint(
+            start: 0, seconds: 150, features: hot, time: 150_000, plan: roster.plan(for: "f"))
+        let result = try #require(checked)
+        guard case .raised(let alarm)? = result.alarm else {
+            Issue.record("no alarm raised: \(String(describing: result.decisive))")
+            return
+        }
+        #expect(alarm.reasons.count == 3 && alarm.reasons.first?.feature == "chamber_temperature_c")
+        let message = AlarmMessage(alarm, time: 150_000, source: "model v4")
+        #expect(message.reasons == alarm.reasons)
+
+        var fallback = FurnaceSession(device: EventTests.device, policy: AlarmPolicy(), alarmFromSeconds: 150)
+        fallback.begin(eventID: 2, start: 0, threshold: 1)
+        let fellBack = fallback.checkpoint(
+            start: 0, seconds: 150, features: ["pressure_mbar": 4], time: 150_000,
+            plan: ModelRoster(fallback: FallbackRule()).plan(for: "f"))
+        let plain = try #require(fellBack)
+        guard case .raised(let raised)? = plain.alarm else {
+            Issue.record("the fallback rule raised no alarm")
+            return
+        }
+        #expect(raised.reasons.isEmpty)
+    }
+}

@@ -174,6 +174,7 @@ struct PromotionTests {
                 }
             }
         }
+        print("correlated equal models: \(promoted) of \(runs) runs promoted within 30 events")
         #expect(Double(promoted) / Double(runs) <= AgentPolicy().promotionAlpha, "\(promoted) of \(runs) promoted")
     }
 
@@ -190,6 +191,7 @@ struct PromotionTests {
                 }
             }
         }
+        print("independent equal models: \(promoted) of \(runs) runs promoted within 30 events")
         #expect(Double(promoted) / Double(runs) <= AgentPolicy().promotionAlpha, "\(promoted) of \(runs) promoted")
     }
 
@@ -206,6 +208,7 @@ struct PromotionTests {
                 }
             }
         }
+        print("equal champions: \(rolledBack) of \(runs) runs rolled back within the watch")
         #expect(Double(rolledBack) / Double(runs) <= AgentPolicy().rollbackAlpha, "\(rolledBack) of \(runs)")
     }
 

@@ -27,6 +27,8 @@ public struct AlarmMessage: Codable, Sendable, Equatable {
     public var raisedAt: String
     /// ISO 8601: when this message was made.
     public var time: String
+    /// The features that moved the deciding prediction most, largest first (empty for the fallback rule).
+    public var reasons: [AlarmReason]
 
     enum CodingKeys: String, CodingKey {
         case alarmID = "alarm_id"
@@ -40,7 +42,7 @@ public struct AlarmMessage: Codable, Sendable, Equatable {
         case modelVersion = "model_version"
         case predictionSource = "prediction_source"
         case raisedAt = "raised_at"
-        case time
+        case time, reasons
     }
 
     /// The message for an alarm's current state.
@@ -62,6 +64,7 @@ public struct AlarmMessage: Codable, Sendable, Equatable {
         predictionSource = source
         raisedAt = PlantTime.iso8601(alarm.raisedTime)
         self.time = PlantTime.iso8601(time)
+        reasons = alarm.reasons
     }
 
     /// The outbox messages for it: the alarm topic, and the retained state topic — holding the alarm while it is

@@ -165,6 +165,17 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var start: String
         public var seconds: Double
         public var alarm: AlarmState?
+        /// Why its alarm was raised: the deciding prediction's largest feature contributions (see
+        /// ``AlarmReason``); absent without an alarm.
+        public var reasons: [AlarmReason]?
+
+        public init(id: Int64, start: String, seconds: Double, alarm: AlarmState?, reasons: [AlarmReason]?) {
+            self.id = id
+            self.start = start
+            self.seconds = seconds
+            self.alarm = alarm
+            self.reasons = reasons
+        }
     }
 
     /// The furnace's drift checks.

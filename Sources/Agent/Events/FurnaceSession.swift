@@ -100,8 +100,18 @@ public struct FurnaceSession: Sendable {
                     event: .init(
                         device: device.id, eventID: running.id, start: running.start, threshold: running.threshold),
                     current: running.alarm, at: time)
+                // The alarm says why: the champion's decomposition of the prediction that raised or escalated it.
+                let reasons =
+                    plan.champion.map { $0.version == decisive.model ? $0.reasons(features) : [] } ?? []
                 switch transition {
-                case .raised(let alarm), .escalated(let alarm): running.alarm = alarm
+                case .raised(var alarm):
+                    alarm.reasons = reasons
+                    running.alarm = alarm
+                    transition = .raised(alarm)
+                case .escalated(var alarm):
+                    alarm.reasons = reasons
+                    running.alarm = alarm
+                    transition = .escalated(alarm)
                 case nil: break
                 }
             }

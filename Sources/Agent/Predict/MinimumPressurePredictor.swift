@@ -62,6 +62,30 @@ public struct MinimumPressurePredictor: Sendable {
         }
     }
 
+    /// The `count` features that moved the prediction for these features most, with their contributions in the
+    /// pressure's unit: the exact TreeSHAP decomposition of the model's output, carried through its target's
+    /// transform (``FeatureContributions/exponentiated(multiplier:)``), so that the baseline and all contributions
+    /// add up to ``predict(_:)``. Empty when the model cannot be explained (a file without node covers) or cannot
+    /// predict here.
+    public func reasons(_ features: [String: Double], count: Int = 3) -> [AlarmReason] {
+        let row = featureNames.map { name in Float(features[name] ?? .nan) }
+        guard let raw = try? model.contributions(row: row) else { return [] }
+        let contributions: FeatureContributions
+        switch target {
+        case .minimum: contributions = raw
+        case .logarithm: contributions = raw.exponentiated()
+        case .logarithmicRatio:
+            guard let pressure = features["pressure_mbar"], pressure.isFinite, pressure > 0 else { return [] }
+            contributions = raw.exponentiated(multiplier: pressure)
+        }
+        return contributions.strongest(count).map { index in
+            let value = features[featureNames[index]]
+            return AlarmReason(
+                feature: featureNames[index], value: value.flatMap { $0.isFinite ? $0 : nil },
+                contributionMbar: contributions.values[index])
+        }
+    }
+
     /// The predicted minimum pressure, in the pressure signal's unit; nil when a ratio model has no pressure at the
     /// checkpoint to scale.
     public func predict(_ features: [String: Double]) -> Double? {

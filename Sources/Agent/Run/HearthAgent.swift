@@ -172,14 +172,18 @@ public final class HearthAgent: Sendable {
         let group = ServiceGroup(services: services) { [logger] name, error in
             logger.error("service stopped", metadata: ["service": "\(name)", "error": "\(error)"])
         }
-        if let seconds {
-            Task { [shutdown] in
-                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-                shutdown.fire()
-            }
-        }
         await withTaskCancellationHandler {
-            await group.run(until: shutdown)
+            await withTaskGroup(of: Void.self) { timer in
+                // A run for a set duration stops itself; the timer ends with the run either way.
+                if let seconds {
+                    timer.addTask { [shutdown] in
+                        try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                        shutdown.fire()
+                    }
+                }
+                await group.run(until: shutdown)
+                timer.cancelAll()
+            }
         } onCancel: { [shutdown] in
             shutdown.fire()
         }

@@ -110,7 +110,8 @@ public struct StatusReporter: Service {
                     event: (running[id] ?? nil).map { event in
                         StatusReport.EventSection(
                             id: event.id, start: PlantTime.iso8601(event.start),
-                            seconds: Double(now - event.start) / 1000, alarm: event.alarm?.state)
+                            seconds: Double(now - event.start) / 1000, alarm: event.alarm?.state,
+                            reasons: event.alarm.map(\.reasons))
                     },
                     drift: state.map { state in
                         StatusReport.DriftSection(

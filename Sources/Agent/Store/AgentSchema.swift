@@ -190,5 +190,12 @@ public enum AgentSchema {
                 CREATE INDEX decisions_by_device ON decisions (device_id, time_ms);
                 CREATE INDEX outbox_by_age ON outbox (created_ms);
                 """),
+        .init(
+            version: 4,
+            sql: """
+                -- The top feature contributions of an alarm's deciding prediction (JSON: feature, value,
+                -- contribution_mbar).
+                ALTER TABLE alarms ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';
+                """),
     ])
 }

@@ -1,3 +1,4 @@
+import Plant
 public import SQLite
 
 /// An alarm's stored state.
@@ -20,11 +21,13 @@ public struct AlarmRecord: Sendable, Equatable {
     public var threshold: Double
     /// 0 for the fallback rule.
     public var modelVersion: Int
+    /// The features that moved the deciding prediction most (none for the fallback rule).
+    public var reasons: [AlarmReason]
 
     public init(
         id: String, device: String, eventID: Int64, eventStart: Int64, state: AlarmState, sequence: Int,
         severity: AlarmSeverity, raisedTime: Int64, raisedAtSeconds: Int, updatedTime: Int64, predicted: Double,
-        threshold: Double, modelVersion: Int
+        threshold: Double, modelVersion: Int, reasons: [AlarmReason] = []
     ) {
         self.id = id
         self.device = device
@@ -39,6 +42,7 @@ public struct AlarmRecord: Sendable, Equatable {
         self.predicted = predicted
         self.threshold = threshold
         self.modelVersion = modelVersion
+        self.reasons = reasons
     }
 }
 
@@ -172,7 +176,9 @@ extension AgentStore {
                 severity: AlarmSeverity(rawValue: row["severity"].text ?? "") ?? .warning,
                 raisedTime: row["raised_ms"].integer ?? 0, raisedAtSeconds: Int(row["raised_at_s"].integer ?? 0),
                 updatedTime: row["updated_ms"].integer ?? 0, predicted: row["predicted"].real ?? 0,
-                threshold: row["threshold"].real ?? 0, modelVersion: Int(row["model_version"].integer ?? 0))
+                threshold: row["threshold"].real ?? 0, modelVersion: Int(row["model_version"].integer ?? 0),
+                reasons: (try? JSONCoding.decode([AlarmReason].self, from: Array((row["reasons"].text ?? "[]").utf8)))
+                    ?? [])
         }
     }
 
@@ -180,13 +186,13 @@ extension AgentStore {
         try database.run(
             """
             INSERT INTO alarms (id, device_id, event_id, state, sequence, severity, raised_ms, raised_at_s,
-                updated_ms, predicted, threshold, model_version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                updated_ms, predicted, threshold, model_version, reasons)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET state = excluded.state, sequence = excluded.sequence,
                 severity = excluded.severity, updated_ms = excluded.updated_ms, predicted = excluded.predicted,
-                model_version = excluded.model_version
+                model_version = excluded.model_version, reasons = excluded.reasons
             """, alarm.id, alarm.device, alarm.eventID, alarm.state.rawValue, alarm.sequence, alarm.severity.rawValue,
             alarm.raisedTime, alarm.raisedAtSeconds, alarm.updatedTime, alarm.predicted, alarm.threshold,
-            alarm.modelVersion)
+            alarm.modelVersion, JSONCoding.text(alarm.reasons))
     }
 }
