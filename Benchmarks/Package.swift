@@ -26,5 +26,14 @@ let package = Package(
             ],
             path: "adaptation/Sources/AdaptationBenchmark"
         ),
+        .executableTarget(
+            name: "ConformalBenchmark",
+            dependencies: [
+                .product(name: "Agent", package: rootPackage), .product(name: "Drift", package: rootPackage),
+                .product(name: "Plant", package: rootPackage), .product(name: "Simulator", package: rootPackage),
+                .product(name: "Trees", package: rootPackage),
+            ],
+            path: "conformal/Sources/ConformalBenchmark"
+        ),
     ]
 )

@@ -73,7 +73,8 @@ struct CoreStagesTests {
         #expect(await eventually(timeoutSeconds: 30) { worker.pending == 0 })
         let checks = try await store.driftChecks(device: "f")
         #expect(checks.map(\.verdict) == [.skipped])
-        #expect("\(checks.first?.details ?? .null)".contains("reference sample has 4 rows"))
+        let details = "\(checks.first?.details ?? .null)"
+        #expect(details.contains("reference sample has 4 rows"), "\(details)")
         let skipped = try await store.decisions(kind: .driftCheckSkipped)
         #expect(skipped.first?.summary == "drift check of f skipped: the model's reference sample has 4 rows at 180 s")
         let state = try #require(await worker.state(of: "f"))

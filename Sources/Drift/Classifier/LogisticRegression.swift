@@ -102,6 +102,8 @@ struct DomainDesign {
     let rows: Int
     let columns: Int
     let labels: [Bool]
+    /// The scaling fitted on the pooled rows.
+    let scale: Standardization
 
     /// - Throws: ``DriftError`` for mismatched features, fewer than 2 rows in a sample, a constant feature, or an
     ///   invalid penalty.
@@ -113,6 +115,7 @@ struct DomainDesign {
         }
         try FeatureMatrix.requireComparable(first, second, minimumRows: 2, names: names)
         let scale = try Standardization(pooling: first, second)
+        self.scale = scale
         let pooled = KernelMeanMatching.pooled(scale.apply(to: first), scale.apply(to: second))
         rows = pooled.rowCount
         labels = (0..<rows).map { $0 >= first.rowCount }

@@ -17,6 +17,8 @@ public enum DriftError: Error, Equatable, Sendable, CustomStringConvertible {
     case constantFeature(feature: String, value: Double)
     /// A parameter is outside its valid range.
     case invalidParameter(name: String, value: Double, requirement: String)
+    /// A calibration row's score, weight, prediction or observation cannot be used (row numbers start at 0).
+    case invalidCalibration(row: Int, field: String, value: Double, requirement: String)
 
     public var description: String {
         switch self {
@@ -44,6 +46,8 @@ public enum DriftError: Error, Equatable, Sendable, CustomStringConvertible {
                 + "so leave it out (for example with --ignore \(feature))."
         case .invalidParameter(let name, let value, let requirement):
             return "\(name) is \(value), but it must be \(requirement)."
+        case .invalidCalibration(let row, let field, let value, let requirement):
+            return "Calibration row \(row) has \(field) \(value), but it must be \(requirement)."
         }
     }
 }

@@ -22,14 +22,22 @@ public struct ClassifierDensityRatio: Sendable {
     /// - Throws: ``DriftError`` for mismatched features, fewer than 2 rows in a sample, a constant feature, or an
     ///   invalid penalty.
     public func weights(source: FeatureMatrix, target: FeatureMatrix) throws(DriftError) -> [Double] {
+        try fit(source: source, target: target).ratio(at: source)
+    }
+
+    /// Fits the ratio as a function that can be evaluated at any row, such as new points.
+    /// - Throws: ``DriftError`` for mismatched features, fewer than 2 rows in a sample, a constant feature, or an
+    ///   invalid penalty.
+    public func fit(source: FeatureMatrix, target: FeatureMatrix) throws(DriftError) -> DensityRatio {
         let design = try DomainDesign(
             source, target, names: ("source", "target"), quadratic: quadratic, penalty: penalty)
         let model = LogisticRegression.fit(
             features: design.values, rows: design.rows, columns: design.columns, labels: design.labels,
             penalty: penalty)
-        let ratio = Double(source.rowCount) / Double(target.rowCount)
-        return (0..<source.rowCount).map { row in
-            ratio * exp(LogisticRegression.linearPredictor(model.coefficients, design.values, row, design.columns))
-        }
+        return DensityRatio(
+            featureNames: source.featureNames, scale: design.scale,
+            form: .logistic(
+                coefficients: model.coefficients, quadratic: quadratic,
+                prior: Double(source.rowCount) / Double(target.rowCount)))
     }
 }

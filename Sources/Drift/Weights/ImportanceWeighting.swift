@@ -41,6 +41,7 @@ public struct ImportanceWeighting: Sendable {
     /// - Throws: ``DriftError`` for bad samples or settings, as the chosen method reports them.
     public func weights(source: FeatureMatrix, target: FeatureMatrix) throws(DriftError) -> ImportanceWeights {
         var weights: [Double]
+        var ratio: DensityRatio?
         var details: [ImportanceWeights.Detail] = []
         switch method {
         case .kmm:
@@ -60,6 +61,7 @@ public struct ImportanceWeighting: Sendable {
             let fit = try UnconstrainedLeastSquaresImportanceFitting(gamma: gamma, seed: seed)
                 .fit(source: source, target: target)
             weights = fit.weights
+            ratio = fit.ratio
             details = [
                 .init(name: "gamma", value: fit.gamma),
                 .init(name: "standardized", value: fit.standardized ? 1 : 0),
@@ -70,14 +72,18 @@ public struct ImportanceWeighting: Sendable {
             if let gamma {
                 throw .invalidParameter(name: "gamma", value: gamma, requirement: "unset: the classifier has no kernel")
             }
-            weights = try ClassifierDensityRatio().weights(source: source, target: target)
+            let fit = try ClassifierDensityRatio().fit(source: source, target: target)
+            weights = try fit.ratio(at: source)
+            ratio = fit
         }
         if let clippingMaximum {
             weights = try WeightDiagnostics.clipped(weights, maximum: clippingMaximum)
+            ratio = ratio?.clipped(at: clippingMaximum)
             details.append(.init(name: "clipped at", value: clippingMaximum))
         }
         return ImportanceWeights(
-            method: method, weights: weights, diagnostics: try WeightDiagnostics(weights), details: details)
+            method: method, weights: weights, diagnostics: try WeightDiagnostics(weights), details: details,
+            ratio: ratio)
     }
 }
 
@@ -99,4 +105,7 @@ public struct ImportanceWeights: Sendable, Equatable {
     public let diagnostics: WeightDiagnostics
     /// Method-specific numbers about the fit, in a fixed order.
     public let details: [Detail]
+    /// w as a function of the features, clipped as the weights are, to evaluate at new rows; `nil` for KMM, which
+    /// estimates weights at the source rows only.
+    public let ratio: DensityRatio?
 }

@@ -40,6 +40,8 @@ public struct UnconstrainedLeastSquaresImportanceFitting: Sendable {
         public let leaveOneOutScore: Double
         /// Whether the features were standardised on the pooled rows.
         public let standardized: Bool
+        /// w as a function, to evaluate at rows other than the source rows (new points, calibration rows).
+        public let ratio: DensityRatio
     }
 
     /// Configures the method; see the type's documentation for the defaults.
@@ -73,10 +75,12 @@ public struct UnconstrainedLeastSquaresImportanceFitting: Sendable {
         var sourceRows = source
         var targetRows = target
         var gammas: [Double]
+        var scaling: Standardization?
         if let gamma {
             gammas = [try GaussianKernel(gamma: gamma).gamma]
         } else {
             let scale = try Standardization(pooling: source, target)
+            scaling = scale
             sourceRows = scale.apply(to: source)
             targetRows = scale.apply(to: target)
             let base = GaussianKernel.medianHeuristic(
@@ -118,9 +122,12 @@ public struct UnconstrainedLeastSquaresImportanceFitting: Sendable {
             for l in 0..<design.basis { value += alpha[l] * design.sourceBasis[row * design.basis + l] }
             return value
         }
+        let ratio = DensityRatio(
+            featureNames: source.featureNames, scale: scaling,
+            form: .kernelExpansion(centres: centres, gamma: best.gamma, coefficients: alpha))
         return Fit(
             weights: weights, gamma: best.gamma, regularization: best.lambda, leaveOneOutScore: best.score,
-            standardized: gamma == nil)
+            standardized: gamma == nil, ratio: ratio)
     }
 }
 
