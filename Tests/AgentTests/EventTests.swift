@@ -319,3 +319,55 @@ struct AlarmReasonTests {
         #expect(raised.reasons.isEmpty)
     }
 }
+
+@Suite("Alarm uncertainty")
+struct AlarmUncertaintyTests {
+    static func rows(_ pairs: [(predicted: Double, minimum: Double)]) -> [LabeledPrediction] {
+        pairs.enumerated().map { index, pair in
+            LabeledPrediction(
+                eventID: Int64(index), eventStart: Int64(index) * 1_000_000, checkpoint: 150, modelVersion: 0,
+                predicted: pair.predicted, minimum: pair.minimum, threshold: 1, failed: pair.minimum > 1)
+        }
+    }
+
+    @Test("The interval is the prediction times e^±q, q the conformal quantile of past log errors; nil below 9 events")
+    func knownAnswer() throws {
+        // Log errors 0.1, 0.2, ..., 1.9: with n = 19 the 90 % score is the ⌈0.9·20⌉ = 18th smallest, 1.8.
+        let pairs = (1...19).map { (predicted: 1.0, minimum: exp(Double($0) / 10)) }
+        let calibration = try #require(PredictionUncertainty.calibration(from: Self.rows(pairs)))
+        let uncertainty = try #require(PredictionUncertainty(prediction: 2, threshold: 1, calibration: calibration))
+        #expect(abs(uncertainty.lowMbar - 2 * exp(-1.8)) < 1e-9)
+        #expect(abs((uncertainty.highMbar ?? 0) - 2 * exp(1.8)) < 1e-9)
+        #expect(uncertainty.calibrationEvents == 19 && uncertainty.coverage == 0.9)
+        // Above the threshold 1 unless the error brings 2 below it: 2·e^(v) > 1 for every v ≥ 0, plus the test
+        // point's own mass: everything.
+        #expect(uncertainty.failureProbability == 1)
+        let low = try #require(PredictionUncertainty(prediction: 0.3, threshold: 1, calibration: calibration))
+        // 0.3·e^v > 1 ⟺ v > log(1/0.3) ≈ 1.204: the scores 1.3 ... 1.9 (7 of 19) and the test point's mass.
+        #expect(abs(low.failureProbability - 8.0 / 20.0) < 1e-9)
+        let few = try #require(PredictionUncertainty.calibration(from: Self.rows(Array(pairs.prefix(8)))))
+        #expect(PredictionUncertainty(prediction: 2, threshold: 1, calibration: few) == nil)
+    }
+
+    @Test("An alarm carries the interval and failure probability of its deciding prediction, in its message")
+    func alarmCarriesIt() throws {
+        let pairs = (1...19).map { (predicted: 1.0, minimum: exp(Double($0) / 20)) }
+        let calibration = try #require(PredictionUncertainty.calibration(from: Self.rows(pairs)))
+        var plan = ModelRoster(fallback: FallbackRule()).plan(for: "f")
+        plan.calibration = (model: 0, byCheckpoint: [150: calibration])
+        var session = FurnaceSession(device: EventTests.device, policy: AlarmPolicy(), alarmFromSeconds: 150)
+        session.begin(eventID: 1, start: 0, threshold: 1)
+        let checked = session.checkpoint(
+            start: 0, seconds: 150, features: ["pressure_mbar": 4], time: 150_000, plan: plan)
+        let result = try #require(checked)
+        guard case .raised(let alarm)? = result.alarm else {
+            Issue.record("no alarm raised")
+            return
+        }
+        let uncertainty = try #require(alarm.uncertainty)
+        #expect(uncertainty.lowMbar < alarm.predicted && alarm.predicted < (uncertainty.highMbar ?? .infinity))
+        let message = AlarmMessage(alarm, time: 150_000, source: "fallback rule")
+        #expect(message.predictedMinimumLowMbar == uncertainty.lowMbar)
+        #expect(message.failureProbability == uncertainty.failureProbability)
+    }
+}

@@ -312,6 +312,12 @@ struct OnboardingScenarioTests {
                 finalSequence[alarm.id] == Double(alarm.sequence),
                 "alarm \(alarm.id) reached the subscriber in its final state")
         }
+        // Alarms say why and how sure: reasons from the champion's decomposition, an interval and a failure
+        // probability once the model has enough labeled events on the furnace.
+        #expect(all.contains { !$0.reasons.isEmpty }, "alarms carry reasons")
+        let sure = all.compactMap(\.uncertainty)
+        #expect(!sure.isEmpty, "later alarms carry an interval")
+        #expect(sure.allSatisfy { $0.lowMbar > 0 && $0.failureProbability > 0 && $0.failureProbability <= 1 })
         listening.cancel()
         scada.disconnect()
     }

@@ -29,6 +29,12 @@ public struct AlarmMessage: Codable, Sendable, Equatable {
     public var time: String
     /// The features that moved the deciding prediction most, largest first (empty for the fallback rule).
     public var reasons: [AlarmReason]
+    /// The 90 % conformal interval of the deciding prediction, in the pressure's unit (nil until the model has
+    /// enough labeled events on the furnace; the upper end nil when unbounded).
+    public var predictedMinimumLowMbar: Double?
+    public var predictedMinimumHighMbar: Double?
+    /// The probability that the event fails, from the same distribution; nil like the interval.
+    public var failureProbability: Double?
 
     enum CodingKeys: String, CodingKey {
         case alarmID = "alarm_id"
@@ -43,6 +49,31 @@ public struct AlarmMessage: Codable, Sendable, Equatable {
         case predictionSource = "prediction_source"
         case raisedAt = "raised_at"
         case time, reasons
+        case predictedMinimumLowMbar = "predicted_minimum_low_mbar"
+        case predictedMinimumHighMbar = "predicted_minimum_high_mbar"
+        case failureProbability = "failure_probability"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(alarmID, forKey: .alarmID)
+        try container.encode(device, forKey: .device)
+        try container.encode(eventID, forKey: .eventID)
+        try container.encode(eventStart, forKey: .eventStart)
+        try container.encode(sequence, forKey: .sequence)
+        try container.encode(state, forKey: .state)
+        try container.encode(severity, forKey: .severity)
+        try container.encode(predictedMinimumMbar, forKey: .predictedMinimumMbar)
+        try container.encode(predictedMinimumLowMbar, forKey: .predictedMinimumLowMbar)
+        try container.encode(predictedMinimumHighMbar, forKey: .predictedMinimumHighMbar)
+        try container.encode(failureProbability, forKey: .failureProbability)
+        try container.encode(thresholdMbar, forKey: .thresholdMbar)
+        try container.encode(secondsIntoEvent, forKey: .secondsIntoEvent)
+        try container.encode(modelVersion, forKey: .modelVersion)
+        try container.encode(predictionSource, forKey: .predictionSource)
+        try container.encode(raisedAt, forKey: .raisedAt)
+        try container.encode(time, forKey: .time)
+        try container.encode(reasons, forKey: .reasons)
     }
 
     /// The message for an alarm's current state.
@@ -65,6 +96,9 @@ public struct AlarmMessage: Codable, Sendable, Equatable {
         raisedAt = PlantTime.iso8601(alarm.raisedTime)
         self.time = PlantTime.iso8601(time)
         reasons = alarm.reasons
+        predictedMinimumLowMbar = alarm.uncertainty?.lowMbar
+        predictedMinimumHighMbar = alarm.uncertainty?.highMbar
+        failureProbability = alarm.uncertainty?.failureProbability
     }
 
     /// The outbox messages for it: the alarm topic, and the retained state topic — holding the alarm while it is

@@ -103,13 +103,23 @@ public struct FurnaceSession: Sendable {
                 // The alarm says why: the champion's decomposition of the prediction that raised or escalated it.
                 let reasons =
                     plan.champion.map { $0.version == decisive.model ? $0.reasons(features) : [] } ?? []
+                // And how sure it is: the deciding model's own past errors on this furnace at this checkpoint.
+                let uncertainty = plan.calibration.flatMap { calibration in
+                    calibration.model == decisive.model
+                        ? calibration.byCheckpoint[seconds].flatMap {
+                            PredictionUncertainty(
+                                prediction: decisive.value, threshold: running.threshold, calibration: $0)
+                        } : nil
+                }
                 switch transition {
                 case .raised(var alarm):
                     alarm.reasons = reasons
+                    alarm.uncertainty = uncertainty
                     running.alarm = alarm
                     transition = .raised(alarm)
                 case .escalated(var alarm):
                     alarm.reasons = reasons
+                    alarm.uncertainty = uncertainty
                     running.alarm = alarm
                     transition = .escalated(alarm)
                 case nil: break

@@ -1,3 +1,4 @@
+import Drift
 public import Logging
 public import Plant
 import Support
@@ -22,6 +23,8 @@ public actor AdaptiveLoop {
     private var roster: ModelRoster
     private var rosterGeneration = -1
     private var attributes: Set<String> = []
+    /// Per furnace, the deciding model's conformal calibration by checkpoint (dropped when a label arrives).
+    private var calibrations: [String: (model: Int, byCheckpoint: [Int: ConformalCalibration])] = [:]
 
     public init(
         store: AgentStore, registry: ModelRegistry, worker: AdaptationWorker, policy: AgentPolicy,
@@ -112,7 +115,9 @@ public actor AdaptiveLoop {
             logger.info("event started", metadata: ["device": "\(device)", "event": "\(id)"])
         case .checkpoint(let start, let seconds, let features, let time):
             try await refreshRoster()
-            guard let plan = sessions[device].map({ _ in roster.plan(for: device) }),
+            guard var plan = sessions[device].map({ _ in roster.plan(for: device) }) else { return }
+            if seconds >= policy.alarmFromSeconds { plan.calibration = try await calibration(for: device, plan: plan) }
+            guard
                 let result = sessions[device]?.checkpoint(
                     start: start, seconds: seconds, features: features, time: time, plan: plan)
             else { return }
@@ -162,8 +167,26 @@ public actor AdaptiveLoop {
                     "device": "\(device)", "event": "\(label.event.id)", "minimum": "\(Narration.mbar(minimum))",
                     "failed": "\(failed)", "alarm": "\(label.resolvedAlarm?.state.rawValue ?? "none")",
                 ])
+            calibrations[device] = nil
             worker.labelArrived(device: device)
         }
+    }
+
+    /// The deciding model's calibration on a furnace, kept until its next label or a change of the deciding model.
+    private func calibration(
+        for device: String, plan: ServingPlan
+    ) async throws -> (model: Int, byCheckpoint: [Int: ConformalCalibration]) {
+        let model = plan.champion?.version ?? 0
+        if let kept = calibrations[device], kept.model == model { return kept }
+        let rows = try await store.labeledPredictions(
+            device: device, models: [model], fromCheckpoint: policy.alarmFromSeconds)
+        var byCheckpoint: [Int: ConformalCalibration] = [:]
+        for (checkpoint, group) in Dictionary(grouping: rows, by: \.checkpoint) {
+            byCheckpoint[checkpoint] = PredictionUncertainty.calibration(from: group)
+        }
+        let made = (model: model, byCheckpoint: byCheckpoint)
+        calibrations[device] = made
+        return made
     }
 
     /// Serves from the registry's current deployments, loading any model not loaded yet.

@@ -1,3 +1,4 @@
+public import Drift
 import Trees
 
 /// Who predicts for a furnace at one checkpoint: its champion (or, without a usable one, the fallback rule), and
@@ -8,6 +9,9 @@ public struct ServingPlan: Sendable {
     public var champion: MinimumPressurePredictor?
     public var beside: [(role: DeploymentRole, predictor: MinimumPressurePredictor)]
     public var fallback: FallbackRule
+    /// The deciding model's calibration per checkpoint on this furnace (its version and, by checkpoint seconds, the
+    /// conformal calibration of its past errors), for the uncertainty of its alarms.
+    public var calibration: (model: Int, byCheckpoint: [Int: ConformalCalibration])?
 
     /// The predictions at a checkpoint: every model's, for the store, and the deciding one (champion or fallback).
     public func predict(

@@ -196,6 +196,8 @@ public enum AgentSchema {
                 -- The top feature contributions of an alarm's deciding prediction (JSON: feature, value,
                 -- contribution_mbar).
                 ALTER TABLE alarms ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';
+                -- How sure its deciding prediction was (JSON: the conformal interval and failure probability).
+                ALTER TABLE alarms ADD COLUMN uncertainty TEXT;
                 """),
     ])
 }

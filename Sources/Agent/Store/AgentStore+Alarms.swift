@@ -23,11 +23,13 @@ public struct AlarmRecord: Sendable, Equatable {
     public var modelVersion: Int
     /// The features that moved the deciding prediction most (none for the fallback rule).
     public var reasons: [AlarmReason]
+    /// How sure the deciding prediction is, from the model's own errors on the furnace (nil until it has enough).
+    public var uncertainty: PredictionUncertainty?
 
     public init(
         id: String, device: String, eventID: Int64, eventStart: Int64, state: AlarmState, sequence: Int,
         severity: AlarmSeverity, raisedTime: Int64, raisedAtSeconds: Int, updatedTime: Int64, predicted: Double,
-        threshold: Double, modelVersion: Int, reasons: [AlarmReason] = []
+        threshold: Double, modelVersion: Int, reasons: [AlarmReason] = [], uncertainty: PredictionUncertainty? = nil
     ) {
         self.id = id
         self.device = device
@@ -43,6 +45,7 @@ public struct AlarmRecord: Sendable, Equatable {
         self.threshold = threshold
         self.modelVersion = modelVersion
         self.reasons = reasons
+        self.uncertainty = uncertainty
     }
 }
 
@@ -178,7 +181,10 @@ extension AgentStore {
                 updatedTime: row["updated_ms"].integer ?? 0, predicted: row["predicted"].real ?? 0,
                 threshold: row["threshold"].real ?? 0, modelVersion: Int(row["model_version"].integer ?? 0),
                 reasons: (try? JSONCoding.decode([AlarmReason].self, from: Array((row["reasons"].text ?? "[]").utf8)))
-                    ?? [])
+                    ?? [],
+                uncertainty: row["uncertainty"].text.flatMap {
+                    try? JSONCoding.decode(PredictionUncertainty.self, from: Array($0.utf8))
+                })
         }
     }
 
@@ -186,13 +192,14 @@ extension AgentStore {
         try database.run(
             """
             INSERT INTO alarms (id, device_id, event_id, state, sequence, severity, raised_ms, raised_at_s,
-                updated_ms, predicted, threshold, model_version, reasons)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                updated_ms, predicted, threshold, model_version, reasons, uncertainty)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET state = excluded.state, sequence = excluded.sequence,
                 severity = excluded.severity, updated_ms = excluded.updated_ms, predicted = excluded.predicted,
-                model_version = excluded.model_version, reasons = excluded.reasons
+                model_version = excluded.model_version, reasons = excluded.reasons,
+                uncertainty = excluded.uncertainty
             """, alarm.id, alarm.device, alarm.eventID, alarm.state.rawValue, alarm.sequence, alarm.severity.rawValue,
             alarm.raisedTime, alarm.raisedAtSeconds, alarm.updatedTime, alarm.predicted, alarm.threshold,
-            alarm.modelVersion, JSONCoding.text(alarm.reasons))
+            alarm.modelVersion, JSONCoding.text(alarm.reasons), alarm.uncertainty.map { JSONCoding.text($0) })
     }
 }

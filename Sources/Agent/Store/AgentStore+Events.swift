@@ -48,6 +48,20 @@ public struct LabeledPrediction: Sendable, Equatable {
     public var minimum: Double
     public var threshold: Double
     public var failed: Bool
+
+    public init(
+        eventID: Int64, eventStart: Int64, checkpoint: Int, modelVersion: Int, predicted: Double, minimum: Double,
+        threshold: Double, failed: Bool
+    ) {
+        self.eventID = eventID
+        self.eventStart = eventStart
+        self.checkpoint = checkpoint
+        self.modelVersion = modelVersion
+        self.predicted = predicted
+        self.minimum = minimum
+        self.threshold = threshold
+        self.failed = failed
+    }
 }
 
 /// A model's live error on a furnace's labeled events, computed in SQL.
