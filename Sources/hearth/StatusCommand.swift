@@ -99,6 +99,13 @@ struct StatusCommand: AsyncParsableCommand {
                         + "from alarm_from (\(optional(model.mapeAllCheckpointsPercent)) % at all checkpoints), "
                         + "MAE \(optional(model.maeMbar)) mbar over \(model.events) events")
             }
+            if let coverage = device.intervalCoverage, let share = coverage.coveredShare {
+                lines.append(
+                    "  \(NumberFormat.percent(100 * coverage.coverage)) intervals at \(coverage.checkpoint) s held in "
+                        + "\(NumberFormat.percent(100 * share)) of \(coverage.events) events"
+                        + (coverage.medianWidthFactor.map { " (median width ×\(NumberFormat.fixed($0, decimals: 1)))" }
+                            ?? ""))
+            }
             if let event = device.event {
                 lines.append(
                     "  event \(event.id) under way for \(NumberFormat.fixed(event.seconds, decimals: 0)) s"

@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import Plant
+import Support
 import Testing
 import Trees
 
@@ -369,5 +370,21 @@ struct AlarmUncertaintyTests {
         let message = AlarmMessage(alarm, time: 150_000, source: "fallback rule")
         #expect(message.predictedMinimumLowMbar == uncertainty.lowMbar)
         #expect(message.failureProbability == uncertainty.failureProbability)
+    }
+
+    @Test("Replayed over exchangeable events, 90 % intervals calibrated on the past hold in about 90 % of them")
+    func replayedCoverage() throws {
+        var random = SeededGenerator(seed: 7)
+        let pairs = (0..<600).map { _ in
+            let predicted = exp(random.gaussian() * 0.5)
+            return (predicted: predicted, minimum: predicted * exp(random.gaussian() * 0.3))
+        }
+        let coverage = IntervalCoverage.replay(Self.rows(pairs), checkpoint: 150)
+        #expect(coverage.events == 600 - PredictionUncertainty.minimumEvents)
+        let share = try #require(coverage.coveredShare)
+        #expect(share > 0.86 && share < 0.94, "covered \(share)")
+        // |log error| ~ half-normal(0.3): its 90 % quantile is 0.3 · 1.645, so the width factor is about e^(2·0.49).
+        let width = try #require(coverage.medianWidthFactor)
+        #expect(abs(log(width) / 2 - 0.3 * 1.645) < 0.08, "width ×\(width)")
     }
 }

@@ -318,6 +318,14 @@ struct OnboardingScenarioTests {
         let sure = all.compactMap(\.uncertainty)
         #expect(!sure.isEmpty, "later alarms carry an interval")
         #expect(sure.allSatisfy { $0.lowMbar > 0 && $0.failureProbability > 0 && $0.failureProbability <= 1 })
+        for device in ["furnace-a", "furnace-b", "furnace-d"] {
+            let replayed = IntervalCoverage.replay(
+                try await store.labeledPredictions(device: device, models: [1], fromCheckpoint: 150), checkpoint: 150)
+            print(
+                "\(device): 90 % intervals of v1 at 150 s held in \(replayed.coveredShare ?? .nan) of \(replayed.events) events, median width ×\(replayed.medianWidthFactor ?? .nan)"
+            )
+            #expect(replayed.events > 50)
+        }
         listening.cancel()
         scada.disconnect()
     }

@@ -110,6 +110,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var alarms: AlarmPerformance
         public var event: EventSection?
         public var drift: DriftSection?
+        /// How often the champion's 90 % intervals at `alarm_from` held on this furnace so far (replayed).
+        public var intervalCoverage: IntervalCoverage?
 
         enum CodingKeys: String, CodingKey {
             case id, champion
@@ -117,6 +119,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
             case shadows, watch, onboarding, collection
             case liveMetrics = "live_metrics"
             case alarms, event, drift
+            case intervalCoverage = "interval_coverage"
         }
     }
 

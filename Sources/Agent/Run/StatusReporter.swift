@@ -88,6 +88,11 @@ public struct StatusReporter: Service {
             let device = health[id]
             let state = states[id]
             let champion = deployments.first { $0.device == id && $0.role == .champion }?.version
+            let alarmFrom = configuration.policy.alarmFromSeconds
+            // The champion's intervals replayed over the furnace's last 500 labeled events.
+            let coverage = try await store.labeledPredictions(
+                device: id, models: [champion ?? 0], fromCheckpoint: alarmFrom
+            ).filter { $0.checkpoint == alarmFrom }.suffix(500)
             devices.append(
                 StatusReport.DeviceSection(
                     id: id, champion: champion, predictionSource: await loop.predictionSource(for: id),
@@ -118,7 +123,8 @@ public struct StatusReporter: Service {
                             drifting: state.drift.drifting,
                             checked: state.drift.lastCheck.map { PlantTime.iso8601($0) },
                             consecutiveFlags: state.drift.consecutiveFlags, last: state.drift.lastSummary)
-                    }))
+                    },
+                    intervalCoverage: IntervalCoverage.replay(Array(coverage), checkpoint: alarmFrom)))
         }
         return StatusReport(
             time: PlantTime.iso8601(now), writtenAtRealMilliseconds: AcceleratedClock.realNow(),
