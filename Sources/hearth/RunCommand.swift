@@ -68,13 +68,21 @@ struct RunCommand: AsyncParsableCommand {
                 configuration = try AgentConfiguration.load(path: config)
             } catch {
                 printError(error.description)
-                throw ExitCode(2)
+                throw ExitCode(Self.configurationExitStatus)
             }
         } else {
             configuration = AgentConfiguration()
         }
         if let devices { configuration.devicesFolder = devices }
-        if let database { configuration.databasePath = database }
+        if let database {
+            // Models the configuration does not place stay beside the database.
+            if configuration.modelsFolder
+                == AgentConfiguration.defaultModelsFolder(database: configuration.databasePath)
+            {
+                configuration.modelsFolder = AgentConfiguration.defaultModelsFolder(database: database)
+            }
+            configuration.databasePath = database
+        }
         if let models { configuration.modelsFolder = models }
         if let trainingData { configuration.trainingData = trainingData }
         if let speed {
@@ -129,10 +137,14 @@ struct RunCommand: AsyncParsableCommand {
             try await agent.run(for: duration)
         } catch let error as AgentStartError {
             logger.critical("cannot start", metadata: ["reason": "\(error)"])
-            throw ExitCode(1)
+            throw ExitCode(error.isConfiguration ? Self.configurationExitStatus : 1)
         }
         _ = signals
     }
+
+    /// The exit status for a configuration a restart cannot cure (a broken file, no usable device file, unusable
+    /// training data or broker settings): the systemd unit's `RestartPreventExitStatus=2`.
+    static let configurationExitStatus: Int32 = 2
 
     /// Units of every signal, for printing.
     static func units(in folder: String) -> [String: [String: String]] {

@@ -28,6 +28,19 @@ struct ConfigurationTests {
         #expect(AgentConfiguration().devicesFolder == "devices")
     }
 
+    @Test("models default to a folder beside the database: the state folder, never the configuration folder")
+    func modelsBesideDatabase() throws {
+        let configuration = try AgentConfiguration.parse(
+            "devices: devices\ndatabase: /var/lib/hearth/hearth.db\n", file: "/etc/hearth/hearth.yaml")
+        #expect(configuration.devicesFolder == "/etc/hearth/devices")
+        #expect(configuration.modelsFolder == "/var/lib/hearth/models")
+        let relative = try AgentConfiguration.parse("database: state/hearth.db\n", file: "/etc/hearth/hearth.yaml")
+        #expect(relative.modelsFolder == "/etc/hearth/state/models")
+        let explicit = try AgentConfiguration.parse(
+            "database: /var/lib/hearth/hearth.db\nmodels: /srv/models\n", file: "/etc/hearth/hearth.yaml")
+        #expect(explicit.modelsFolder == "/srv/models")
+    }
+
     @Test("every key read into the model")
     func everyKey() throws {
         let configuration = try AgentConfiguration.parse(
@@ -238,6 +251,26 @@ struct SecretTests {
         #expect(write(descriptor, text, text.count) == text.count)
         close(descriptor)
         #expect(try SecretSource.file(path).resolve() == " pass word ")
+    }
+
+    @Test("a password file every user may read is warned about; 640 and 600 are not")
+    func worldReadableFile() throws {
+        var template = Array("/tmp/hearth-secret-XXXXXX".utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        try #require(descriptor >= 0)
+        close(descriptor)
+        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        defer { unlink(path) }
+        chmod(path, 0o644)
+        #expect(
+            SecretSource.file(path).exposure
+                == "the password file \(path) (broker.password_file) is readable by every user of this machine "
+                + "(mode 644); make it `chmod 640` with the agent's group")
+        for mode: mode_t in [0o640, 0o600] {
+            chmod(path, mode)
+            #expect(SecretSource.file(path).exposure == nil)
+        }
+        #expect(SecretSource.environment("HEARTH_TEST_PW").exposure == nil)
     }
 
     @Test("an unreadable file")
