@@ -11,8 +11,9 @@ struct DemoCommand: AsyncParsableCommand {
         abstract:
             "Run the whole plant locally: a broker, simulated furnaces, and the agent predicting, alarming and adapting.",
         discussion: """
-            Starts mosquitto on a free loopback port; writes the scenario's history and lets the agent train its \
-            first model on it; serves the scenario's furnaces at accelerated time (Modbus TCP, Modbus RTU over a \
+            Starts mosquitto on a free loopback port; places the shipped first model (models/initial.json, trained \
+            on the scenario's history by models/regenerate) in the agent's models folder, and writes the history \
+            the agent adapts from (with --initial-model none the agent trains its first model on it); serves the scenario's furnaces at accelerated time (Modbus TCP, Modbus RTU over a \
             pseudo-terminal, MQTT); runs `hearth run` against them, printing predictions, alarms, event outcomes, \
             model decisions and (sampled) readings; and at the scenario's scripted moment drops a new, shifted \
             furnace's device file into the agent's folder. Ctrl-C (or --duration) stops everything in order; the \
@@ -33,6 +34,11 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Folder for the agent's database, models and devices (default: a new temporary folder).")
     var folder: String?
+
+    @Option(
+        name: .long,
+        help: "The agent's first model, copied to its models folder as initial.json; none: trained on the history.")
+    var initialModel = "models/initial.json"
 
     @Option(name: .long, help: "The hearth executable (default: beside this one).")
     var hearth: String?
@@ -83,6 +89,14 @@ struct DemoCommand: AsyncParsableCommand {
         try Self.write(
             HistoryGenerator(furnaces: plan.historyFurnaces()).csv(eventsPerFurnace: plan.historyEvents, withIDs: true),
             to: history)
+        if initialModel != "none" {
+            do {
+                try TextFile.writeDurably(try TextFile.read(path: initialModel), to: "\(work)/models/initial.json")
+            } catch {
+                throw CommandFailure("the first model: \(error) (give --initial-model none to train one)")
+            }
+            print("first model \(initialModel) → \(work)/models/initial.json")
+        }
         for device in plan.devices {
             do {
                 _ = try DeviceFileDrop.place(device.path, in: "\(work)/devices")
