@@ -1,5 +1,6 @@
 import Agent
 import Glibc
+import Logging
 import Plant
 import Testing
 
@@ -363,5 +364,41 @@ enum ScratchFile {
     static func remove(_ folder: String) {
         unlink(folder + "/hearth.yaml")
         rmdir(folder)
+    }
+}
+
+@Suite("Log lines")
+struct LogLineTests {
+    @Test("a repeated warning passes once per interval, and the next one says how many were held back")
+    func repeatedLines() {
+        var limiter = RepeatedLineLimiter(intervalSeconds: 60)
+        #expect(limiter.admit("poll overran|furnace-a", at: 0) == 0)
+        #expect(limiter.admit("poll overran|furnace-a", at: 1) == nil)
+        #expect(limiter.admit("poll overran|furnace-a", at: 59) == nil)
+        #expect(limiter.admit("poll overran|furnace-b", at: 59) == 0, "another device is another line")
+        #expect(limiter.admit("poll overran|furnace-a", at: 60) == 2)
+        #expect(limiter.admit("poll overran|furnace-a", at: 200) == 0)
+    }
+
+    @Test("text, json and logfmt lines, and syslog priorities")
+    func formats() {
+        let metadata: Logger.Metadata = ["device": "furnace-a", "error": "connect: Connection refused"]
+        #expect(
+            LogLineHandler.line(
+                format: .text, time: "T", level: .warning, label: "hearth", source: "Agent", message: "no value read",
+                metadata: metadata)
+                == "T warning hearth: device=furnace-a error=connect: Connection refused [Agent] no value read")
+        #expect(
+            LogLineHandler.line(
+                format: .logfmt, time: "T", level: .warning, label: "hearth", source: "Agent", message: "no value read",
+                metadata: metadata)
+                == #"time=T level=warning source=Agent msg="no value read" device=furnace-a error="connect: Connection refused""#
+        )
+        #expect(
+            LogLineHandler.line(
+                format: .json, time: "T", level: .info, label: "hearth", source: "Agent", message: "collecting",
+                metadata: [:])
+                == #"{"label":"hearth","level":"info","message":"collecting","source":"Agent","time":"T"}"#)
+        #expect(Logger.Level.allCases.map(LogLineHandler.priority) == [7, 7, 6, 5, 4, 3, 2])
     }
 }

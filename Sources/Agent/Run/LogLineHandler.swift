@@ -15,6 +15,9 @@ public enum LogFormat: String, Sendable, CaseIterable {
 
 /// Writes each log record as one line on standard error, in a ``LogFormat``.
 ///
+/// A warning repeated with the same message for the same device is written at most once a minute, the next line
+/// carrying `repeated=N more in the last minute`.
+///
 /// Under systemd (standard error connected to the journal, which systemd says in `JOURNAL_STREAM`) each line
 /// starts with its syslog priority, `<3>` for an error, which journald takes as the entry's priority and strips:
 /// `journalctl -u hearth -p warning` then shows warnings and worse.
@@ -41,6 +44,15 @@ public struct LogLineHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        // A warning that repeats (a poll overrunning its interval at every poll of a slow link) is written at most
+        // once a minute per message and device, with how many were left out since.
+        if event.level == .warning {
+            let key = "\(event.message)|\(merged["device"].map { "\($0)" } ?? "")"
+            let now = Self.monotonicSeconds()
+            let suppressed = Self.repeats.withLock { $0.admit(key, at: now) }
+            guard let suppressed else { return }
+            if suppressed > 0 { merged["repeated"] = "\(suppressed) more in the last minute" }
+        }
         let line =
             (priorityPrefix ? "<\(Self.priority(event.level))>" : "")
             + Self.line(
@@ -102,6 +114,15 @@ public struct LogLineHandler: LogHandler {
     }
 
     private static let output = Mutex<Void>(())
+    /// Real seconds between two lines of one repeated warning.
+    public static let repeatIntervalSeconds = 60.0
+    private static let repeats = Mutex(RepeatedLineLimiter(intervalSeconds: repeatIntervalSeconds))
+
+    private static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
 
     private static func logfmtValue(_ value: String) -> String {
         let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0 != "\"" && $0 != "=" }
@@ -132,5 +153,26 @@ public struct LogLineHandler: LogHandler {
         guard utc else { return text }
         let milliseconds = now.tv_nsec / 1_000_000
         return text + "." + (milliseconds < 10 ? "00" : milliseconds < 100 ? "0" : "") + "\(milliseconds)Z"
+    }
+}
+
+/// Lets a repeated line through at most once per interval, counting the ones it holds back.
+public struct RepeatedLineLimiter: Sendable {
+    /// Seconds between two lines with one key.
+    public let intervalSeconds: Double
+    private var entries: [String: (written: Double, suppressed: Int)] = [:]
+
+    public init(intervalSeconds: Double) { self.intervalSeconds = intervalSeconds }
+
+    /// Whether a line with `key` may be written at `seconds` (any monotonic clock): `nil` when it is held back,
+    /// else how many were held back since the last one written.
+    public mutating func admit(_ key: String, at seconds: Double) -> Int? {
+        if let entry = entries[key], seconds - entry.written < intervalSeconds {
+            entries[key] = (entry.written, entry.suppressed + 1)
+            return nil
+        }
+        let held = entries[key]?.suppressed ?? 0
+        entries[key] = (seconds, 0)
+        return held
     }
 }
