@@ -2,7 +2,9 @@ import Agent
 import ArgumentParser
 import Drift
 import FoundationEssentials
+import Glibc
 import Support
+import Synchronization
 import Trees
 
 /// `hearth drift weights`: importance weights for the source rows towards the target rows.
@@ -69,7 +71,7 @@ struct DriftWeightsCommand: AsyncParsableCommand {
     func run() async throws {
         let (sourceRows, targetRows, keptRows) = try DriftSamples.load(
             source, target, ignoring: ignored, names: ("source", "target"), dropIncomplete: dropIncomplete)
-        let weighting = ImportanceWeighting(
+        var weighting = ImportanceWeighting(
             method: ImportanceWeighting.Method(rawValue: method.rawValue)!, gamma: gamma,
             bound: bound ?? AgentPolicy().weightBound, epsilon: epsilon, clippingMaximum: clip, seed: seed)
         // KMM on thousands of rows runs for minutes: say what is under way, and how long it took.
@@ -77,7 +79,24 @@ struct DriftWeightsCommand: AsyncParsableCommand {
             "\(method.rawValue): weighting \(sourceRows.rowCount) source rows toward \(targetRows.rowCount) target rows "
                 + "on \(sourceRows.featureNames.count) features...\n")
         let started = ContinuousClock.now
+        // On a terminal, a progress line rewritten in place every few seconds; in a file, one line every 30 s.
+        let lastShown = Mutex((time: ContinuousClock.now, any: false))
+        let interactive = isatty(STDERR_FILENO) == 1
+        weighting.progress = { products, budget, gap in
+            let now = ContinuousClock.now
+            let due = lastShown.withLock { shown -> Bool in
+                guard now - shown.time >= .seconds(interactive ? 2 : 30) else { return false }
+                shown = (now, true)
+                return true
+            }
+            guard due else { return }
+            let elapsed = now - started
+            StandardError.emit(
+                (interactive ? "\r" : "") + "kmm: \(products) of at most \(budget) kernel products, gap "
+                    + "\(DriftNumberFormat.short(gap)), \(elapsed.components.seconds) s" + (interactive ? "" : "\n"))
+        }
         let result = try weighting.weights(source: sourceRows, target: targetRows)
+        if interactive && lastShown.withLock({ $0.any }) { StandardError.emit("\n") }
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         var text = "weight\n"
