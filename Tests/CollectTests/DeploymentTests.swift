@@ -13,6 +13,15 @@ struct DeploymentTests {
 
     @Test("Read-only /etc/hearth, writable /var/lib/hearth, an unprivileged user: the first model is saved and serves")
     func documentedLayout() async throws {
+        try await deploy(bringingInitialModel: false)
+    }
+
+    @Test("The README's initial.json, installed in /var/lib/hearth/models, is imported and serves")
+    func initialModel() async throws {
+        try await deploy(bringingInitialModel: true)
+    }
+
+    func deploy(bringingInitialModel: Bool) async throws {
         let root = try TemporaryFolder.make(prefix: "deploy")
         let etc = root.appendingPathComponent("etc/hearth")
         let devices = etc.appendingPathComponent("devices")
@@ -37,10 +46,23 @@ struct DeploymentTests {
             .write(to: etc.appendingPathComponent("history.csv"), atomically: true, encoding: .utf8)
         let database = state.appendingPathComponent("hearth.db").path
         // The README's configuration: no `models` key, so the models go beside the database.
+        if bringingInitialModel {
+            // `sudo install -D -o hearth -g hearth -m 640 models/initial.json /var/lib/hearth/models/initial.json`
+            let models = state.appendingPathComponent("models")
+            try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+            let initial = models.appendingPathComponent("initial.json").path
+            try FileManager.default.copyItem(
+                atPath: PlantFixture.repositoryRoot.appendingPathComponent("models/initial.json").path, toPath: initial)
+            #expect(chmod(initial, 0o640) == 0)
+            if getuid() == 0 {
+                #expect(
+                    chown(models.path, Self.nobody, Self.nobody) == 0 && chown(initial, Self.nobody, Self.nobody) == 0)
+            }
+        }
         try """
         devices: devices
         database: \(database)
-        training_data: history.csv
+        \(bringingInitialModel ? "" : "training_data: history.csv")
         retention: 90d
         """.write(to: etc.appendingPathComponent("hearth.yaml"), atomically: true, encoding: .utf8)
         #expect(chmod(devices.path, 0o555) == 0 && chmod(etc.path, 0o555) == 0)
@@ -77,7 +99,11 @@ struct DeploymentTests {
             count("SELECT count(*) FROM predictions WHERE model_version = 1 AND role = 'champion'") >= 1
         }
         #expect(served, "model v1 served a prediction: \(log().suffix(1500))")
-        #expect(FileManager.default.fileExists(atPath: state.appendingPathComponent("models/model-1.json").path))
+        let file = bringingInitialModel ? "models/initial.json" : "models/model-1.json"
+        #expect(FileManager.default.fileExists(atPath: state.appendingPathComponent(file).path))
+        if bringingInitialModel {
+            #expect(count("SELECT count(*) FROM models WHERE weighting = 'imported' AND file = 'initial.json'") == 1)
+        }
         #expect(!FileManager.default.fileExists(atPath: etc.appendingPathComponent("models").path))
         #expect(!log().contains("cannot write"), "\(log().suffix(1500))")
         #expect(!log().contains("fallback rule serves"), "\(log().suffix(1500))")
