@@ -1,6 +1,7 @@
 import ArgumentParser
 import Drift
 import FoundationEssentials
+import Support
 
 /// `hearth drift detect`: per-feature KS and PSI, MMD and a domain classifier, and one verdict.
 struct DriftDetectCommand: AsyncParsableCommand {
@@ -28,16 +29,16 @@ struct DriftDetectCommand: AsyncParsableCommand {
     @Option(name: .customLong("ignore"), help: "A column that is not a feature, such as a target (repeatable).")
     var ignored: [String] = []
 
-    @Option(help: "Familywise false-alarm rate of the overall verdict. (default: 0.05)")
+    @Option(help: "Familywise false-alarm rate of the overall verdict.")
     var alpha: Double = 0.05
 
-    @Option(help: "Per-feature correction: bonferroni or benjamini-hochberg. (default: bonferroni)")
+    @Option(help: "Per-feature correction: bonferroni or benjamini-hochberg.")
     var correction: Correction = .bonferroni
 
-    @Option(help: "Permutations for the MMD p-value, at least 100. (default: 200)")
+    @Option(help: "Permutations for the MMD p-value, at least 100.")
     var permutations: Int = 200
 
-    @Option(help: "Seed of subsamples, permutations and folds. (default: 0)")
+    @Option(help: "Seed of subsamples, permutations and folds.")
     var seed: UInt64 = 0
 
     @Flag(help: "Leave out rows with a missing feature value instead of stopping at the first one.")
@@ -47,7 +48,7 @@ struct DriftDetectCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let (referenceRows, currentRows) = try DriftSamples.load(
+        let (referenceRows, currentRows, _) = try DriftSamples.load(
             reference, current, ignoring: ignored, names: ("reference", "current"), dropIncomplete: dropIncomplete)
         var configuration = DriftDetector.Configuration()
         configuration.significanceLevel = alpha
@@ -59,6 +60,8 @@ struct DriftDetectCommand: AsyncParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            // snake_case, as every other JSON Hearth writes.
+            encoder.keyEncodingStrategy = .convertToSnakeCase
             print(String(decoding: try encoder.encode(DriftReportDocument(report)), as: UTF8.self))
         } else {
             printTable(report)
@@ -70,23 +73,24 @@ struct DriftDetectCommand: AsyncParsableCommand {
             text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
         }
         let number = DriftNumberFormat.short
+        let probability = NumberFormat.probability
         print("reference \(report.referenceRows) rows, current \(report.currentRows) rows")
         let nameWidth = max(8, (report.features.map(\.feature.count).max() ?? 0) + 2)
         print(cell("feature", nameWidth) + cell("KS", 9) + cell("p", 12) + cell("p adj", 12) + cell("PSI", 9) + "drift")
         for feature in report.features {
             print(
                 cell(feature.feature, nameWidth) + cell(number(feature.kolmogorovSmirnov), 9)
-                    + cell(number(feature.pValue), 12) + cell(number(feature.adjustedPValue), 12)
+                    + cell(probability(feature.pValue), 12) + cell(probability(feature.adjustedPValue), 12)
                     + cell(number(feature.populationStability), 9) + (feature.drifted ? "yes" : "no"))
         }
         let discrepancy = report.maximumMeanDiscrepancy
         print(
-            "MMD²  \(number(discrepancy.statistic))  p \(number(discrepancy.pValue))  "
+            "MMD²  \(number(discrepancy.statistic))  p \(probability(discrepancy.pValue))  "
                 + "(\(discrepancy.permutations) permutations, γ \(number(discrepancy.gamma)))  "
                 + "drift \(report.multivariateDrifted ? "yes" : "no")")
         let classifier = report.domainClassifier
         print(
-            "classifier AUC  \(number(classifier.areaUnderCurve))  p \(number(classifier.pValue))  "
+            "classifier AUC  \(number(classifier.areaUnderCurve))  p \(probability(classifier.pValue))  "
                 + "(\(classifier.folds)-fold)  drift \(report.classifierDrifted ? "yes" : "no")")
         print("drift: \(report.drift)")
     }

@@ -1,7 +1,11 @@
+import Agent
 import ArgumentParser
 import Drift
 import FoundationEssentials
+import Glibc
 import Support
+import Synchronization
+import Trees
 
 /// `hearth drift weights`: importance weights for the source rows towards the target rows.
 struct DriftWeightsCommand: AsyncParsableCommand {
@@ -9,8 +13,11 @@ struct DriftWeightsCommand: AsyncParsableCommand {
         commandName: "weights",
         abstract: "Computes importance weights that make the source CSV's rows resemble the target CSV's.",
         discussion: """
-            Writes a CSV with one column, weight, one row per source row, for hearth train --weights; the \
-            diagnostics (effective sample size, largest weight, top-1% share) go to standard error. With \
+            Writes a CSV with one column, weight, one row per source row (0 for a row --drop-incomplete left \
+            out), for hearth train --weights; the \
+            diagnostics (effective sample size, largest weight, top-1% share) go to standard error, with a warning \
+            when the weights are degenerate (effective sample size under 5 % of the rows, or the top 1 % of rows \
+            holding over half the weight). With \
             --gamma the kernel is exp(-gamma·‖x − x′‖²) on the features as given; without it features are \
             standardised on the pooled rows and the width is chosen from the data (docs/drift.md).
             """)
@@ -34,7 +41,7 @@ struct DriftWeightsCommand: AsyncParsableCommand {
     @Option(help: "Kernel gamma on the raw features (kmm, ulsif). (default: chosen from the data)")
     var gamma: Double?
 
-    @Option(help: "KMM upper bound B on each weight. (default: 1000)")
+    @Option(help: "KMM upper bound B on each weight. (default: 10, as the agent's policy.weight_bound)")
     var bound: Double?
 
     @Option(help: "KMM slack epsilon of the sum constraint. (default: (√n − 1)/√n)")
@@ -43,7 +50,10 @@ struct DriftWeightsCommand: AsyncParsableCommand {
     @Option(help: "Clip weights above this value after estimating them.")
     var clip: Double?
 
-    @Option(help: "Seed of subsamples and basis centres. (default: 0)")
+    @Flag(help: "Leave out rows with a missing feature value instead of stopping.")
+    var dropIncomplete = false
+
+    @Option(help: "Seed of subsamples and basis centres.")
     var seed: UInt64 = 0
 
     @Option(help: "Where to write the weights CSV.")
@@ -59,15 +69,44 @@ struct DriftWeightsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (sourceRows, targetRows) = try DriftSamples.load(
-            source, target, ignoring: ignored, names: ("source", "target"))
-        let weighting = ImportanceWeighting(
-            method: ImportanceWeighting.Method(rawValue: method.rawValue)!, gamma: gamma, bound: bound ?? 1000,
-            epsilon: epsilon, clippingMaximum: clip, seed: seed)
+        let (sourceRows, targetRows, keptRows) = try DriftSamples.load(
+            source, target, ignoring: ignored, names: ("source", "target"), dropIncomplete: dropIncomplete)
+        var weighting = ImportanceWeighting(
+            method: ImportanceWeighting.Method(rawValue: method.rawValue)!, gamma: gamma,
+            bound: bound ?? AgentPolicy().weightBound, epsilon: epsilon, clippingMaximum: clip, seed: seed)
+        // KMM on thousands of rows runs for minutes: say what is under way, and how long it took.
+        StandardError.emit(
+            "\(method.rawValue): weighting \(sourceRows.rowCount) source rows toward \(targetRows.rowCount) target rows "
+                + "on \(sourceRows.featureNames.count) features...\n")
+        let started = ContinuousClock.now
+        // On a terminal, a progress line rewritten in place every few seconds; in a file, one line every 30 s.
+        let lastShown = Mutex((time: ContinuousClock.now, any: false))
+        let interactive = isatty(STDERR_FILENO) == 1
+        weighting.progress = { products, budget, gap in
+            let now = ContinuousClock.now
+            let due = lastShown.withLock { shown -> Bool in
+                guard now - shown.time >= .seconds(interactive ? 2 : 30) else { return false }
+                shown = (now, true)
+                return true
+            }
+            guard due else { return }
+            let elapsed = now - started
+            StandardError.emit(
+                (interactive ? "\r" : "") + "kmm: \(products) of at most \(budget) kernel products, gap "
+                    + "\(DriftNumberFormat.short(gap)), \(elapsed.components.seconds) s" + (interactive ? "" : "\n"))
+        }
         let result = try weighting.weights(source: sourceRows, target: targetRows)
+        if interactive && lastShown.withLock({ $0.any }) { StandardError.emit("\n") }
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         var text = "weight\n"
         text.reserveCapacity(result.weights.count * 20)
-        for weight in result.weights {
+        // One row per row of the source file, for hearth train --weights: a row --drop-incomplete left out weighs 0.
+        var weights = [Double](repeating: 0, count: (keptRows.last ?? -1) + 1)
+        for (index, row) in keptRows.enumerated() { weights[row] = result.weights[index] }
+        let sourceFileRows = try CSVTable(contentsOfFile: source).rowCount
+        weights += [Double](repeating: 0, count: max(0, sourceFileRows - weights.count))
+        for weight in weights {
             text += weight.description
             text += "\n"
         }
@@ -75,7 +114,7 @@ struct DriftWeightsCommand: AsyncParsableCommand {
         let diagnostics = result.diagnostics
         var lines = [
             "\(method.rawValue) weights for \(sourceRows.rowCount) source rows towards \(targetRows.rowCount) "
-                + "target rows, written to \(out)",
+                + "target rows, written to \(out) (\(NumberFormat.fixed(seconds, decimals: 1)) s)",
             "  effective sample size  \(Float(diagnostics.effectiveSampleSize)) "
                 + "(\(Float(diagnostics.effectiveSampleShare * 100)) % of the rows)",
             "  largest weight         \(Float(diagnostics.maximum)) (\(Float(diagnostics.maximumOverMean)) × the mean)",
@@ -86,6 +125,14 @@ struct DriftWeightsCommand: AsyncParsableCommand {
             let padding = String(repeating: " ", count: max(1, 23 - detail.name.count))
             let integral = detail.value == detail.value.rounded() && abs(detail.value) < 1e15
             lines.append("  \(detail.name)\(padding)\(integral ? String(Int(detail.value)) : detail.value.description)")
+        }
+        if diagnostics.effectiveSampleShare < 0.05 || diagnostics.topOnePercentShare > 0.5 {
+            lines.append(
+                "warning: the weights are degenerate (effective sample size "
+                    + "\(NumberFormat.fixed(diagnostics.effectiveSampleShare * 100, decimals: 1)) % of the rows, top 1 % "
+                    + "of rows \(NumberFormat.fixed(diagnostics.topOnePercentShare * 100, decimals: 1)) % of the weight): "
+                    + "a model trained with them learns from a handful of rows; lower --bound, or check that the "
+                    + "target's features overlap the source's")
         }
         StandardError.emit(lines.joined(separator: "\n") + "\n")
     }

@@ -15,6 +15,7 @@ struct Hearth: AsyncParsableCommand {
             ModelsCommand.self,
             OnboardCommand.self,
             ValidateCommand.self,
+            PollCommand.self,
             ReadingsCommand.self,
             TrainCommand.self,
             PredictCommand.self,

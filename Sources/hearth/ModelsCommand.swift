@@ -13,7 +13,7 @@ struct ModelsCommand: AsyncParsableCommand {
             delivers them). A promotion keeps the replaced champion predicting beside the new one until the agent \
             confirms or rolls back the new one, as after its own promotions.
             """,
-        subcommands: [List.self, Show.self, Promote.self, Rollback.self, Withdraw.self, Decisions.self])
+        subcommands: [List.self, Show.self, Promote.self, Rollback.self, Withdraw.self, Decisions.self, First.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every model with its state and where it serves.")

@@ -8,11 +8,13 @@ struct OnboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "onboard",
         abstract:
-            "Validate a device file and place it in the agent's devices folder; the running agent starts polling it.",
+            "Validate a device file and place it in the agent's devices folder, where the running agent finds it.",
         discussion: """
-            The file is checked first (as by `hearth validate`, including against the folder's other files); if it \
-            has a problem, nothing changes. Otherwise it is copied atomically into the folder, where the running \
-            agent notices it within seconds, starts polling the furnace and starts adapting a model to it.
+            The folder is the `devices` folder of --config, or --devices; one of them is required. The file is \
+            checked first (as by `hearth validate`, including against the folder's other files); if it has a \
+            problem, nothing changes. Otherwise it is copied atomically into the folder, where an agent running \
+            with that configuration notices it within seconds, starts polling the furnace and starts adapting a \
+            model to it.
             """)
 
     @Argument(help: "The new device file.")
@@ -25,14 +27,22 @@ struct OnboardCommand: AsyncParsableCommand {
     var devices: String?
 
     func run() async throws {
-        var folder = devices ?? "devices"
-        if devices == nil, let config {
+        var configured: String?
+        if let config {
             do {
-                folder = try AgentConfiguration.load(path: config).devicesFolder
+                configured = try AgentConfiguration.load(path: config).devicesFolder
             } catch {
                 printError(error.description)
                 throw ExitCode(2)
             }
+        }
+        guard let folder = devices ?? configured else {
+            throw CommandFailure(
+                "name the agent's devices folder: --config with its configuration file, or --devices FOLDER")
+        }
+        var status = stat()
+        guard stat(folder, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+            throw CommandFailure("\(folder) is not a folder; no agent reads device files from it")
         }
         let name = file.split(separator: "/").last.map(String.init) ?? file
         let destination = folder + "/" + name
@@ -49,8 +59,12 @@ struct OnboardCommand: AsyncParsableCommand {
             throw CommandFailure("\(error)")
         }
         let device = try DeviceFileLoader.load(path: destination)
+        // Only a configuration says which folder an agent watches; a bare folder may be anyone's.
+        let watched = folder == configured
         print(
-            "\(device.id) onboarded: \(destination) (\(device.connection.summary)); the running agent starts polling it within seconds"
-        )
+            "\(device.id) onboarded: \(destination) (\(device.connection.summary)); "
+                + (watched
+                    ? "the running agent starts polling it within seconds"
+                    : "an agent run with --devices \(folder) polls it"))
     }
 }

@@ -12,8 +12,10 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the agent: collect, predict, alarm, monitor and adapt, for every device of the devices folder.",
         discussion: """
-            Stops in order on SIGINT or SIGTERM (the readings of the poll under way are stored, `offline` is \
-            published to the broker). Options given here override the configuration file.
+            Stops in order on SIGINT, SIGTERM or SIGHUP (the readings of the poll under way are stored, `offline` \
+            is published to the broker) and exits 0; SIGHUP does not reload (new device files are picked up \
+            without it; restart for a changed configuration). Exits 2 when the configuration cannot work. Options \
+            given here override the configuration file.
             """)
 
     @Option(
@@ -60,6 +62,20 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print every prediction, alarm, event outcome and model decision.")
     var printEvents = false
 
+    @Option(
+        name: .long,
+        help: """
+            Log lines on standard error as text, json or logfmt. Under systemd each line carries its syslog \
+            priority, for journalctl -p.
+            """)
+    var logFormat: LogFormatChoice = .text
+
+    /// `--log-format`'s choices: those of ``LogFormat``.
+    enum LogFormatChoice: String, ExpressibleByArgument, CaseIterable {
+        case text, json, logfmt
+        var format: LogFormat { LogFormat(rawValue: rawValue) ?? .text }
+    }
+
     func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)
         var configuration: AgentConfiguration
@@ -68,13 +84,21 @@ struct RunCommand: AsyncParsableCommand {
                 configuration = try AgentConfiguration.load(path: config)
             } catch {
                 printError(error.description)
-                throw ExitCode(2)
+                throw ExitCode(Self.configurationExitStatus)
             }
         } else {
             configuration = AgentConfiguration()
         }
         if let devices { configuration.devicesFolder = devices }
-        if let database { configuration.databasePath = database }
+        if let database {
+            // Models the configuration does not place stay beside the database.
+            if configuration.modelsFolder
+                == AgentConfiguration.defaultModelsFolder(database: configuration.databasePath)
+            {
+                configuration.modelsFolder = AgentConfiguration.defaultModelsFolder(database: database)
+            }
+            configuration.databasePath = database
+        }
         if let models { configuration.modelsFolder = models }
         if let trainingData { configuration.trainingData = trainingData }
         if let speed {
@@ -93,8 +117,9 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let level = configuration.logLevel
+        let format = logFormat.format
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = LogLineHandler(label: label, format: format)
             handler.logLevel = level
             return handler
         }
@@ -124,15 +149,22 @@ struct RunCommand: AsyncParsableCommand {
             narrate: { line in
                 if events { ReadingPrinter.emit([line]) }
             })
-        let signals = ShutdownSignals { agent.stop() }
+        let signals = ShutdownSignals { [logger] signal in
+            logger.notice("stop requested", metadata: ["signal": "\(signal)"])
+            agent.stop()
+        }
         do {
             try await agent.run(for: duration)
         } catch let error as AgentStartError {
             logger.critical("cannot start", metadata: ["reason": "\(error)"])
-            throw ExitCode(1)
+            throw ExitCode(error.isConfiguration ? Self.configurationExitStatus : 1)
         }
         _ = signals
     }
+
+    /// The exit status for a configuration a restart cannot cure (a broken file, no usable device file, unusable
+    /// training data or broker settings): the systemd unit's `RestartPreventExitStatus=2`.
+    static let configurationExitStatus: Int32 = 2
 
     /// Units of every signal, for printing.
     static func units(in folder: String) -> [String: [String: String]] {

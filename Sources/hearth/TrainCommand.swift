@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import Glibc
+import Support
 import Trees
 
 /// `hearth train`: fits a gradient-boosted or random-forest model to a CSV file and writes the model file.
@@ -63,13 +64,18 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "rf features tried per split: all, sqrt, log2, a fraction in (0, 1] or a count. (default: all)")
     var maxFeatures: String?
 
-    @Option(help: "Seed of row and feature sampling. (default: 0)")
+    @Option(help: "Seed of row and feature sampling.")
     var seed: UInt64 = 0
+
+    @Option(
+        help: "Leave out each furnace's last fraction of events, for hearth evaluate --holdout-fraction (0 < F < 1).")
+    var holdoutFraction: Double?
 
     @Option(help: "Where to write the model (JSON).")
     var out: String
 
     func validate() throws {
+        if let problem = TimeOrderedHoldout.validate(holdoutFraction) { throw ValidationError(problem) }
         if weightColumn != nil && weights != nil {
             throw ValidationError("use either --weight-column or --weights, not both")
         }
@@ -108,6 +114,13 @@ struct TrainCommand: AsyncParsableCommand {
         var dataset = try Dataset(csv: table, target: target, weightColumn: weightColumn, ignoring: Set(ignored))
         if let weights {
             dataset = try dataset.replacingWeights(with: CSVTable(contentsOfFile: weights))
+        }
+        if let holdoutFraction {
+            let split = TimeOrderedHoldout(table, fraction: holdoutFraction)
+            dataset = dataset.selectingRows(split.training)
+            StandardError.emit(
+                "training on \(split.training.count) rows; \(split.holdout.count) rows held out "
+                    + "(each furnace's last \(NumberFormat.percent(holdoutFraction * 100)) of events)\n")
         }
         let createdAt = Date.now.formatted(.iso8601)
         let label = algorithm.rawValue

@@ -1,5 +1,6 @@
 import Agent
 import Glibc
+import Logging
 import Plant
 import Testing
 
@@ -26,6 +27,19 @@ struct ConfigurationTests {
         #expect(configuration.logLevel == .info)
         #expect(configuration.broker == nil)
         #expect(AgentConfiguration().devicesFolder == "devices")
+    }
+
+    @Test("models default to a folder beside the database: the state folder, never the configuration folder")
+    func modelsBesideDatabase() throws {
+        let configuration = try AgentConfiguration.parse(
+            "devices: devices\ndatabase: /var/lib/hearth/hearth.db\n", file: "/etc/hearth/hearth.yaml")
+        #expect(configuration.devicesFolder == "/etc/hearth/devices")
+        #expect(configuration.modelsFolder == "/var/lib/hearth/models")
+        let relative = try AgentConfiguration.parse("database: state/hearth.db\n", file: "/etc/hearth/hearth.yaml")
+        #expect(relative.modelsFolder == "/etc/hearth/state/models")
+        let explicit = try AgentConfiguration.parse(
+            "database: /var/lib/hearth/hearth.db\nmodels: /srv/models\n", file: "/etc/hearth/hearth.yaml")
+        #expect(explicit.modelsFolder == "/srv/models")
     }
 
     @Test("every key read into the model")
@@ -240,6 +254,26 @@ struct SecretTests {
         #expect(try SecretSource.file(path).resolve() == " pass word ")
     }
 
+    @Test("a password file every user may read is warned about; 640 and 600 are not")
+    func worldReadableFile() throws {
+        var template = Array("/tmp/hearth-secret-XXXXXX".utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        try #require(descriptor >= 0)
+        close(descriptor)
+        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        defer { unlink(path) }
+        chmod(path, 0o644)
+        #expect(
+            SecretSource.file(path).exposure
+                == "the password file \(path) (broker.password_file) is readable by every user of this machine "
+                + "(mode 644); make it `chmod 640` with the agent's group")
+        for mode: mode_t in [0o640, 0o600] {
+            chmod(path, mode)
+            #expect(SecretSource.file(path).exposure == nil)
+        }
+        #expect(SecretSource.environment("HEARTH_TEST_PW").exposure == nil)
+    }
+
     @Test("an unreadable file")
     func unreadableFile() {
         let error = #expect(throws: SecretError.self) { try SecretSource.file("/nonexistent/pw").resolve() }
@@ -330,5 +364,41 @@ enum ScratchFile {
     static func remove(_ folder: String) {
         unlink(folder + "/hearth.yaml")
         rmdir(folder)
+    }
+}
+
+@Suite("Log lines")
+struct LogLineTests {
+    @Test("a repeated warning passes once per interval, and the next one says how many were held back")
+    func repeatedLines() {
+        var limiter = RepeatedLineLimiter(intervalSeconds: 60)
+        #expect(limiter.admit("poll overran|furnace-a", at: 0) == 0)
+        #expect(limiter.admit("poll overran|furnace-a", at: 1) == nil)
+        #expect(limiter.admit("poll overran|furnace-a", at: 59) == nil)
+        #expect(limiter.admit("poll overran|furnace-b", at: 59) == 0, "another device is another line")
+        #expect(limiter.admit("poll overran|furnace-a", at: 60) == 2)
+        #expect(limiter.admit("poll overran|furnace-a", at: 200) == 0)
+    }
+
+    @Test("text, json and logfmt lines, and syslog priorities")
+    func formats() {
+        let metadata: Logger.Metadata = ["device": "furnace-a", "error": "connect: Connection refused"]
+        #expect(
+            LogLineHandler.line(
+                format: .text, time: "T", level: .warning, label: "hearth", source: "Agent", message: "no value read",
+                metadata: metadata)
+                == "T warning hearth: device=furnace-a error=connect: Connection refused [Agent] no value read")
+        #expect(
+            LogLineHandler.line(
+                format: .logfmt, time: "T", level: .warning, label: "hearth", source: "Agent", message: "no value read",
+                metadata: metadata)
+                == #"time=T level=warning source=Agent msg="no value read" device=furnace-a error="connect: Connection refused""#
+        )
+        #expect(
+            LogLineHandler.line(
+                format: .json, time: "T", level: .info, label: "hearth", source: "Agent", message: "collecting",
+                metadata: [:])
+                == #"{"label":"hearth","level":"info","message":"collecting","source":"Agent","time":"T"}"#)
+        #expect(Logger.Level.allCases.map(LogLineHandler.priority) == [7, 7, 6, 5, 4, 3, 2])
     }
 }

@@ -240,6 +240,48 @@ struct CommandLineTests {
         #expect(broken.errorLines.first == "Error: \(scenario.path):2:8: speed: \"fast\" must be a number")
     }
 
+    @Test("hearth onboard needs --config or --devices; only a configuration's folder is said to be polled")
+    func onboardNamesItsFolder() async throws {
+        let folder = try TemporaryFolder.make(prefix: "cli-onboard")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = Self.root.appendingPathComponent("simulator/scenarios/onboarding/furnace-d.yaml").path
+        let refused = try await runCommand("hearth", ["onboard", source], in: folder)
+        #expect(refused.status == 1)
+        #expect(refused.output.isEmpty)
+        #expect(
+            refused.errorLines == [
+                "Error: name the agent's devices folder: --config with its configuration file, or --devices FOLDER"
+            ])
+        #expect(!FileManager.default.fileExists(atPath: "devices/furnace-d.yaml"))
+
+        let missing = folder.appendingPathComponent("nowhere").path
+        let noFolder = try await runCommand("hearth", ["onboard", "--devices", missing, source], in: folder)
+        #expect(noFolder.errorLines == ["Error: \(missing) is not a folder; no agent reads device files from it"])
+        #expect(!FileManager.default.fileExists(atPath: missing))
+
+        let bare = folder.appendingPathComponent("bare")
+        try FileManager.default.createDirectory(at: bare, withIntermediateDirectories: true)
+        let placed = try await runCommand("hearth", ["onboard", "--devices", bare.path, source], in: folder)
+        #expect(placed.status == 0, "\(placed.errors)")
+        #expect(
+            placed.outputLines == [
+                "furnace-d onboarded: \(bare.path)/furnace-d.yaml (modbus-tcp 127.0.0.1:15024 unit 4); "
+                    + "an agent run with --devices \(bare.path) polls it"
+            ])
+
+        let watched = folder.appendingPathComponent("devices")
+        try FileManager.default.createDirectory(at: watched, withIntermediateDirectories: true)
+        let config = folder.appendingPathComponent("hearth.yaml")
+        try "devices: devices\n".write(to: config, atomically: true, encoding: .utf8)
+        let configured = try await runCommand("hearth", ["onboard", "--config", config.path, source], in: folder)
+        #expect(configured.status == 0, "\(configured.errors)")
+        #expect(
+            configured.outputLines == [
+                "furnace-d onboarded: \(watched.path)/furnace-d.yaml (modbus-tcp 127.0.0.1:15024 unit 4); "
+                    + "the running agent starts polling it within seconds"
+            ])
+    }
+
     @Test("A started program gets standard input, output and error only, not the sockets its parent holds")
     func onlyStandardStreams() async throws {
         let folder = try TemporaryFolder.make(prefix: "cli-fds")

@@ -53,6 +53,18 @@ struct PopulationStabilityIndexTests {
         #expect(MultipleTestingCorrection.bonferroni.adjust([0.5, 0.9]) == [1, 1])
     }
 
+    @Test("A constant reference (a furnace's static attribute) against another value: a large index, not 0")
+    func constantReference() throws {
+        let moved = try PopulationStabilityIndex(
+            reference: [Double](repeating: 12, count: 500), current: [Double](repeating: 16, count: 300))
+        // Everything moved from the middle bin to the upper one: 2 × (1 − 1e-4) ln(1/1e-4).
+        #expect(abs(moved.value - 2 * (1 - 1e-4) * log(1e4)) < 1e-9)
+        #expect(moved.edges == [Double(12).nextDown, 12])
+        let below = try PopulationStabilityIndex(reference: [12, 12, 12], current: [8, 8])
+        #expect(below.value > 18)
+        #expect(try PopulationStabilityIndex(reference: [12, 12], current: [12, 12, 12]).value == 0)
+    }
+
     @Test("Bad input names the problem")
     func badInput() {
         #expect(throws: DriftError.emptySample(sample: "current")) {

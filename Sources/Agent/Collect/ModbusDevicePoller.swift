@@ -55,14 +55,39 @@ public actor ModbusDevicePoller {
 
     /// Polls every signal once and returns one reading per signal, in device-file order.
     /// - Parameter time: the plant time to stamp the readings with.
-    public func poll(at time: Int64) -> [Reading] {
+    public func poll(at time: Int64) -> [Reading] { pollRecordingWords(at: time).map(\.reading) }
+
+    /// One signal of a poll with what came off the wire for it (`hearth poll`).
+    public struct WireReading: Sendable {
+        /// The reading, as the agent stores it.
+        public var reading: Reading
+        /// Where it was read: table, first address, type and word order.
+        public var location: RegisterLocation?
+        /// The signal's registers as received, or its bit as 0 or 1; empty when the read failed.
+        public var words: [UInt16]
+    }
+
+    /// Polls every signal once, as ``poll(at:)`` does, keeping each signal's raw registers beside its reading.
+    public func pollRecordingWords(at time: Int64) -> [WireReading] {
         var byName: [String: Reading] = [:]
+        var wordsByName: [String: [UInt16]] = [:]
+        var locations: [String: RegisterLocation] = [:]
+        for read in plan.reads {
+            for member in read.members { locations[member.name] = member.location }
+        }
+        func result() -> [WireReading] {
+            device.signals.compactMap { signal in
+                byName[signal.name].map {
+                    WireReading(reading: $0, location: locations[signal.name], words: wordsByName[signal.name] ?? [])
+                }
+            }
+        }
         let signals = Dictionary(device.signals.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         if let failure = connectIfNeeded(at: time) {
             for signal in device.signals {
                 byName[signal.name] = validator.missing(signal, status: .disconnected, detail: failure, at: time)
             }
-            return device.signals.compactMap { byName[$0.name] }
+            return result()
         }
         var abandoned: ModbusError?
         for read in plan.reads {
@@ -90,9 +115,11 @@ public actor ModbusDevicePoller {
                     let raw: Double
                     if read.table.isBitTable {
                         raw = bits[member.offset] ? 1 : 0
+                        wordsByName[member.name] = [bits[member.offset] ? 1 : 0]
                     } else {
                         let slice = words[member.offset..<(member.offset + member.location.type.registerCount)]
                         raw = RegisterCodec.decode(slice, as: member.location.type, order: member.location.order)
+                        wordsByName[member.name] = Array(slice)
                     }
                     byName[member.name] = validator.reading(for: signal, raw: raw, at: time)
                 }
@@ -111,7 +138,7 @@ public actor ModbusDevicePoller {
                 }
             }
         }
-        return device.signals.compactMap { byName[$0.name] }
+        return result()
     }
 
     /// Closes the connection (the next poll reconnects).

@@ -116,7 +116,11 @@ struct ConfigurationReader {
         if let durability = yaml.choice("durability", in: fields, as: DurabilityChoice.self) {
             configuration.durability = durability == .full ? .full : .normal
         }
-        if let path = readPath("models", in: fields) { configuration.modelsFolder = path }
+        // Models are state, like the database: beside it by default, so a read-only configuration folder
+        // (`/etc/hearth` under `ProtectSystem=strict`) never has to be written.
+        configuration.modelsFolder =
+            readPath("models", in: fields)
+            ?? AgentConfiguration.defaultModelsFolder(database: configuration.databasePath)
         if let retention = yaml.positiveDuration("retention", in: fields) { configuration.retentionSeconds = retention }
         if let speed = yaml.positiveNumber("speed", in: fields) { configuration.speed = speed }
         if let level = yaml.choice("log_level", in: fields, as: Logger.Level.self) { configuration.logLevel = level }

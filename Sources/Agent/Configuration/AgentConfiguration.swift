@@ -15,7 +15,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var databasePath: String
     /// `retention`: readings older than this are deleted, in seconds. Default 90 days.
     public var retentionSeconds: Double
-    /// `models`: folder of model files. Default `models`.
+    /// `models`: folder of model files (the agent writes every model it trains here). Default `models` beside the
+    /// database, so that it lies in the agent's writable state folder.
     public var modelsFolder: String
     /// `speed`: simulated seconds per real second (1 on a real plant; more to replay a simulation faster).
     /// Default 1.
@@ -41,6 +42,11 @@ public struct AgentConfiguration: Sendable, Equatable {
             devicesFolder: TextFile.join(folder, "devices"), databasePath: TextFile.join(folder, "hearth.db"),
             retentionSeconds: 90 * 86_400, modelsFolder: TextFile.join(folder, "models"), speed: 1, logLevel: .info,
             broker: nil)
+    }
+
+    /// The default models folder for a database: `models` in the database's folder (its state folder).
+    public static func defaultModelsFolder(database: String) -> String {
+        TextFile.join(TextFile.folder(of: database), "models")
     }
 
     /// Creates a configuration from its values; paths are used as given.

@@ -36,6 +36,16 @@ public enum SecretSource: Sendable, Equatable {
         return String(trimmed)
     }
 
+    /// A warning when the secret is exposed: a password file that every user of the machine may read (mode `o+r`).
+    /// `nil` for an environment variable, a file only its owner and group read, or a file that cannot be examined.
+    public var exposure: String? {
+        guard case .file(let path) = self else { return nil }
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IROTH != 0 else { return nil }
+        return "the password file \(path) (broker.password_file) is readable by every user of this machine "
+            + "(mode \(String(status.st_mode & 0o777, radix: 8))); make it `chmod 640` with the agent's group"
+    }
+
     /// The process environment, through `getenv`.
     public static func processEnvironment(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }

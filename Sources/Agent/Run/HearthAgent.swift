@@ -58,7 +58,7 @@ public final class HearthAgent: Sendable {
             logger.error("device file rejected", metadata: ["problem": "\(problem)"])
         }
         guard !devices.isEmpty else {
-            throw AgentStartError("no usable device file in \(configuration.devicesFolder)")
+            throw AgentStartError("no usable device file in \(configuration.devicesFolder)", configuration: true)
         }
         let lock: ExclusiveFileLock
         do {
@@ -93,7 +93,7 @@ public final class HearthAgent: Sendable {
         do {
             history = try ModelBootstrap.loadHistory(configuration.trainingData)
         } catch {
-            throw AgentStartError("training data: \(error)")
+            throw AgentStartError("training data: \(error)", configuration: true)
         }
         if !history.isEmpty {
             logger.info(
@@ -216,10 +216,11 @@ public final class HearthAgent: Sendable {
     ) throws -> MQTTClient {
         var password: String?
         if let source = broker.password {
+            if let exposure = source.exposure { logger.warning("\(exposure)") }
             do {
                 password = try source.resolve()
             } catch {
-                throw AgentStartError("broker password: \(error)")
+                throw AgentStartError("broker password: \(error)", configuration: true)
             }
         }
         let options = MQTTOptions(
@@ -236,13 +237,22 @@ public final class HearthAgent: Sendable {
             logger.info("connecting to broker", metadata: ["broker": "\(broker.host):\(broker.port)"])
             return client
         } catch {
-            throw AgentStartError("broker \(broker.host):\(broker.port): \(error)")
+            throw AgentStartError("broker \(broker.host):\(broker.port): \(error)", configuration: true)
         }
     }
 }
 
 /// Why the agent could not start.
 public struct AgentStartError: Error, CustomStringConvertible, Sendable {
+    /// Why, in one sentence.
     public var description: String
-    public init(_ description: String) { self.description = description }
+    /// Whether the cause is in the configuration (device files, training data, broker settings, the password):
+    /// starting again changes nothing until a person fixes it. `hearth run` exits with status 2 for these.
+    public var isConfiguration: Bool
+
+    /// Creates an error; `configuration` marks a cause a restart cannot cure.
+    public init(_ description: String, configuration: Bool = false) {
+        self.description = description
+        self.isConfiguration = configuration
+    }
 }

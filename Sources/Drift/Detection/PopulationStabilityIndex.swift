@@ -5,7 +5,8 @@ import Glibc
 ///
 /// Bins are cut at the reference quantiles (by default deciles), so each holds about the same share of the
 /// reference; the outer bins are open-ended, so current values outside the reference range still count. Repeated
-/// quantiles (heavily tied features) merge into one bin. A share of zero is floored at ``smallestShare`` so an empty
+/// quantiles (heavily tied features) merge into one bin; a constant reference gets three bins: below, at and above its
+/// value. A share of zero is floored at ``smallestShare`` so an empty
 /// bin adds a large but finite amount. Common reading: below 0.1 stable, 0.1–0.25 moderate shift, above 0.25 major.
 public struct PopulationStabilityIndex: Sendable, Equatable {
     /// The floor for an empty bin's share.
@@ -42,6 +43,9 @@ public struct PopulationStabilityIndex: Sendable, Equatable {
             // An edge at the maximum would leave the last bin empty of reference values.
             if edge < sorted[sorted.count - 1], edges.last.map({ edge > $0 }) ?? true { edges.append(edge) }
         }
+        // A constant reference leaves no edge, and one bin holds everything: the index would be 0 however far the
+        // current values moved. Bins below, at and above the one value keep a move visible.
+        if edges.isEmpty { edges = [sorted[0].nextDown, sorted[0]] }
         let referenceShares = Self.shares(reference, edges: edges)
         let currentShares = Self.shares(current, edges: edges)
         var value = 0.0

@@ -32,7 +32,12 @@ struct BoxSlabQuadraticProgram {
     /// Runs until the objective improves by less than `relativeTolerance × |objective|` per iteration on average
     /// over the last 100 iterations, or `maximumIterations` products with K have been spent, and returns the best
     /// point seen. (FISTA is not monotone, so progress is judged over a window, not step by step.)
-    func solve(relativeTolerance: Double, maximumIterations: Int) -> Solution {
+    /// - Parameter progress: called at every convergence check with the products with K spent so far, the budget,
+    ///   and the current Frank–Wolfe gap.
+    func solve(
+        relativeTolerance: Double, maximumIterations: Int,
+        progress: (@Sendable (_ products: Int, _ budget: Int, _ gap: Double) -> Void)? = nil
+    ) -> Solution {
         let n = linear.count
         let step = 1 / largestEigenvalueBound()
         // Start from the kernel density ratio κᵢ/(K1)ᵢ, the weights that match each row's own neighbourhood; it is
@@ -82,6 +87,7 @@ struct BoxSlabQuadraticProgram {
             }
             guard iterations % checkEvery == 0 else { continue }
             best = evaluate(best.weights, product: bestProduct)
+            progress?(products, maximumIterations, best.gap)
             history.append(best.objective)
             let scale = max(abs(best.objective), .leastNormalMagnitude)
             if best.gap <= relativeTolerance * scale { break }

@@ -23,6 +23,8 @@ public struct ImportanceWeighting: Sendable {
     public var clippingMaximum: Double?
     /// Seeds random choices (median-heuristic subsamples, uLSIF centres and folds).
     public var seed: UInt64
+    /// KMM's solver progress (``KernelMeanMatching/progress``); `nil` by default.
+    public var progress: (@Sendable (_ products: Int, _ budget: Int, _ gap: Double) -> Void)?
 
     /// Configures a method with the defaults of its type.
     public init(
@@ -45,8 +47,9 @@ public struct ImportanceWeighting: Sendable {
         var details: [ImportanceWeights.Detail] = []
         switch method {
         case .kmm:
-            let fit = try KernelMeanMatching(bound: bound, epsilon: epsilon, gamma: gamma, seed: seed)
-                .fit(source: source, target: target)
+            var matching = KernelMeanMatching(bound: bound, epsilon: epsilon, gamma: gamma, seed: seed)
+            matching.progress = progress
+            let fit = try matching.fit(source: source, target: target)
             weights = fit.weights
             details = [
                 .init(name: "gamma", value: fit.gamma),

@@ -27,6 +27,9 @@ public struct KernelMeanMatching: Sendable {
     public var maximumIterations: Int
     /// Seeds the subsample of rows used by the median heuristic.
     public var seed: UInt64
+    /// Called during the solve, at every convergence check: products with K spent, the budget, the Frank–Wolfe
+    /// gap. For progress output on long fits (minutes on ten thousand rows); `nil` by default.
+    public var progress: (@Sendable (_ products: Int, _ budget: Int, _ gap: Double) -> Void)?
 
     /// The result of a fit.
     public struct Fit: Sendable {
@@ -94,7 +97,8 @@ public struct KernelMeanMatching: Sendable {
             linear: Self.targetKernelMeans(sourceRows, targetRows, kernel: kernel),
             upperBound: bound,
             sumRange: max(0, n * (1 - slack))...(n * (1 + slack)))
-        let solution = program.solve(relativeTolerance: relativeTolerance, maximumIterations: maximumIterations)
+        let solution = program.solve(
+            relativeTolerance: relativeTolerance, maximumIterations: maximumIterations, progress: progress)
         return Fit(
             weights: solution.weights, gamma: kernel.gamma, standardized: gamma == nil, sumRange: program.sumRange,
             objective: solution.objective, gap: solution.gap, iterations: solution.iterations)

@@ -11,8 +11,9 @@ struct DemoCommand: AsyncParsableCommand {
         abstract:
             "Run the whole plant locally: a broker, simulated furnaces, and the agent predicting, alarming and adapting.",
         discussion: """
-            Starts mosquitto on a free loopback port; writes the scenario's history and lets the agent train its \
-            first model on it; serves the scenario's furnaces at accelerated time (Modbus TCP, Modbus RTU over a \
+            Starts mosquitto on a free loopback port; places the shipped first model (models/initial.json, trained \
+            on the scenario's history by models/regenerate) in the agent's models folder, and writes the history \
+            the agent adapts from (with --initial-model none the agent trains its first model on it); serves the scenario's furnaces at accelerated time (Modbus TCP, Modbus RTU over a \
             pseudo-terminal, MQTT); runs `hearth run` against them, printing predictions, alarms, event outcomes, \
             model decisions and (sampled) readings; and at the scenario's scripted moment drops a new, shifted \
             furnace's device file into the agent's folder. Ctrl-C (or --duration) stops everything in order; the \
@@ -33,6 +34,11 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Folder for the agent's database, models and devices (default: a new temporary folder).")
     var folder: String?
+
+    @Option(
+        name: .long,
+        help: "The agent's first model, copied to its models folder as initial.json; none: trained on the history.")
+    var initialModel = "models/initial.json"
 
     @Option(name: .long, help: "The hearth executable (default: beside this one).")
     var hearth: String?
@@ -83,6 +89,14 @@ struct DemoCommand: AsyncParsableCommand {
         try Self.write(
             HistoryGenerator(furnaces: plan.historyFurnaces()).csv(eventsPerFurnace: plan.historyEvents, withIDs: true),
             to: history)
+        if initialModel != "none" {
+            do {
+                try TextFile.writeDurably(try TextFile.read(path: initialModel), to: "\(work)/models/initial.json")
+            } catch {
+                throw CommandFailure("the first model: \(error) (give --initial-model none to train one)")
+            }
+            print("first model \(initialModel) → \(work)/models/initial.json")
+        }
         for device in plan.devices {
             do {
                 _ = try DeviceFileDrop.place(device.path, in: "\(work)/devices")
@@ -117,6 +131,7 @@ struct DemoCommand: AsyncParsableCommand {
             print("simulating  \(furnace.device.id): \(furnace.device.connection.summary)\(when)")
         }
         print("agent       \(agentPath) run, plant time at \(speed)x, folder \(work)")
+        print("agent log   \(work)/agent.log (wall-clock times); below, the story in plant time")
         print("Ctrl-C stops everything.\n")
 
         var arguments = [
@@ -126,7 +141,8 @@ struct DemoCommand: AsyncParsableCommand {
         ]
         if readingsEvery > 0 { arguments += ["--print-readings-every", String(readingsEvery)] }
         if let duration { arguments += ["--duration", String(duration)] }
-        let agent = try ChildProcess(executable: agentPath, arguments: arguments)
+        // The story on the terminal (standard output); the agent's log lines in a file, where they do not bury it.
+        let agent = try ChildProcess(executable: agentPath, arguments: arguments, errors: "\(work)/agent.log")
 
         let waiting = Task<Void, any Error> {
             while !Task.isCancelled && agent.isRunning { try await Task.sleep(nanoseconds: 100_000_000) }
@@ -138,9 +154,34 @@ struct DemoCommand: AsyncParsableCommand {
         let status = agent.wait(timeoutSeconds: 15) ?? agent.stop(graceSeconds: 1)
         _ = signals
         print("\nagent stopped (status \(status.map(String.init) ?? "unknown")); everything is kept in \(work)")
+        Self.summarize(agent: agentPath, work: work)
         print("see it with: \(agentPath) status --database \(work)/hearth.db")
         print("             \(agentPath) models list --database \(work)/hearth.db")
         print("             \(agentPath) models decisions --database \(work)/hearth.db")
+    }
+
+    /// The run in a few lines: what the agent's last status report says (events, alarms with precision and recall,
+    /// drift, the model serving each furnace), the audit log's promotions, and how much the log held.
+    static func summarize(agent: String, work: String) {
+        let log = (try? TextFile.read(path: "\(work)/agent.log")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let lines = log.split(separator: "\n")
+        let warnings = lines.filter { $0.contains(" warning ") }.count
+        let errors = lines.filter { $0.contains(" error ") || $0.contains(" critical ") }.count
+        print(
+            "\nsummary     the agent logged \(lines.count) lines (\(warnings) warnings, \(errors) errors) in \(work)/agent.log"
+        )
+        for (title, arguments) in [
+            ("status", ["status", "--database", "\(work)/hearth.db"]),
+            ("models", ["models", "list", "--database", "\(work)/hearth.db"]),
+        ] {
+            let output = "\(work)/summary-\(title).txt"
+            guard let child = try? ChildProcess(executable: agent, arguments: arguments, output: output),
+                child.wait(timeoutSeconds: 15) == 0,
+                let bytes = try? TextFile.read(path: output)
+            else { continue }
+            print("")
+            print(String(decoding: bytes, as: UTF8.self), terminator: "")
+        }
     }
 
     static func temporaryFolder() throws -> String {
