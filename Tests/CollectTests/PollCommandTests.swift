@@ -49,7 +49,8 @@ struct PollCommandTests {
             let raw = object["raw"] as? Double ?? .nan
             let decoded =
                 type == .bool ? Double(registers[0]) : RegisterCodec.decode(registers[...], as: type, order: order)
-            #expect(decoded == raw || (decoded.isNaN && raw.isNaN), "\(line)")
+            // Foundation's JSON parser on Linux may round the last digit of a shortest-representation Double.
+            #expect(abs(decoded - raw) <= 1e-12 * max(1, abs(raw)) || (decoded.isNaN && raw.isNaN), "\(line)")
         }
     }
 
