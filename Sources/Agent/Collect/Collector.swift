@@ -29,6 +29,9 @@ public actor Collector: Service {
     private let send: AsyncStream<Command>.Continuation
     /// Readings a failed commit could not store yet; retried before the next batch (bounded).
     private var unsaved: [Reading] = []
+    /// Devices the store could not register yet (a full disk at start): collected all the same, registered again
+    /// before their readings are stored.
+    private var unregistered: [String: DeviceFile] = [:]
     private static let unsavedLimit = 50_000
     /// The same warning about a device is logged at most once per this many plant seconds.
     private static let repeatedWarningSeconds: Int64 = 3600
@@ -93,7 +96,18 @@ public actor Collector: Service {
             health[device.id]?.lastError = reason
             throw CollectorError(device: device.id, reason: reason)
         }
-        try await store.register(device, at: clock.now())
+        do {
+            try await store.register(device, at: clock.now())
+            unregistered[device.id] = nil
+        } catch {
+            // Collect anyway: its readings wait in memory (like any batch the store refuses) until it can be
+            // registered, instead of the device staying uncollected until a restart.
+            unregistered[device.id] = device
+            health[device.id]?.lastError = "cannot register it in the database yet: \(error)"
+            logger.error(
+                "device not registered in the database; collecting, and registering it again before storing",
+                metadata: ["device": "\(device.id)", "error": "\(error)"])
+        }
         devices[device.id] = device
         let stop = OneShotSignal()
         stops[device.id] = stop
@@ -117,6 +131,7 @@ public actor Collector: Service {
     public func remove(_ id: String) {
         stops.removeValue(forKey: id)?.fire()
         devices[id] = nil
+        unregistered[id] = nil
         mappers[id] = nil
         health[id] = nil
         activity.deviceStopped(id)
@@ -226,6 +241,11 @@ public actor Collector: Service {
         let batch = unsaved + readings
         guard !batch.isEmpty else { return }
         do {
+            for (id, device) in unregistered.sorted(by: { $0.key < $1.key }) {
+                try await store.register(device, at: clock.now())
+                unregistered[id] = nil
+                logger.notice("device registered in the database", metadata: ["device": "\(id)"])
+            }
             let conflicts = try await store.append(batch, receivedAt: clock.now())
             unsaved = []
             if conflicts > 0 {
