@@ -18,9 +18,19 @@ let package = Package(
             dependencies: [.product(name: "Trees", package: rootPackage)],
             path: "trees/Sources/TreesBenchmark"
         ),
+        // The new furnaces both the adaptation and the interval benchmarks serve.
+        .target(
+            name: "ShiftFamilies",
+            dependencies: [
+                .product(name: "Agent", package: rootPackage), .product(name: "Plant", package: rootPackage),
+                .product(name: "Simulator", package: rootPackage),
+            ],
+            path: "shared/Sources/ShiftFamilies"
+        ),
         .executableTarget(
             name: "AdaptationBenchmark",
             dependencies: [
+                "ShiftFamilies",
                 .product(name: "Agent", package: rootPackage), .product(name: "Plant", package: rootPackage),
                 .product(name: "Simulator", package: rootPackage), .product(name: "Trees", package: rootPackage),
             ],
@@ -29,6 +39,7 @@ let package = Package(
         .executableTarget(
             name: "ConformalBenchmark",
             dependencies: [
+                "ShiftFamilies",
                 .product(name: "Agent", package: rootPackage), .product(name: "Drift", package: rootPackage),
                 .product(name: "Plant", package: rootPackage), .product(name: "Simulator", package: rootPackage),
                 .product(name: "Trees", package: rootPackage),

@@ -10,6 +10,7 @@ import Agent
 import Drift
 import Foundation
 import Plant
+import ShiftFamilies
 import Simulator
 import Trees
 
@@ -26,90 +27,10 @@ let pooled = arguments.contains("--pooled")
 let onlyFamilies = option("--families").map { Set($0.split(separator: ",").map(String.init)) }
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let origin: Int64 = 1_767_225_600_000
-
-enum BenchmarkError: Error { case missing(String) }
-
-func device(_ path: String) throws -> DeviceFile {
-    try DeviceFileLoader.load(path: root.appendingPathComponent(path).path)
-}
-
-/// A furnace kind the new furnace is drawn from: its device file (attributes) and its physics.
-struct Family {
-    var name: String
-    var summary: String
-    var device: DeviceFile
-    var physics: FurnacePhysics
-}
-
-func withAttributes(_ base: DeviceFile, _ values: [String: Double]) -> DeviceFile {
-    var file = base
-    file.id = "furnace-n"
-    for (index, attribute) in file.attributes.enumerated() {
-        if let value = values[attribute.name] { file.attributes[index].value = value }
-    }
-    return file
-}
-
-func physics(of file: DeviceFile) -> FurnacePhysics {
-    FurnacePhysics.from(attributes: Dictionary(uniqueKeysWithValues: file.attributes.map { ($0.name, $0.value) }))
-}
-
-let a = try device("devices/furnace-a.yaml")
-let b = try device("devices/furnace-b.yaml")
-let c = try device("devices/furnace-c.yaml")
-let scenario = try Scenario.load(path: root.appendingPathComponent("simulator/scenarios/onboarding.yaml").path)
-guard let d = scenario.allDevices.first(where: { $0.id == "furnace-d" }) else {
-    throw BenchmarkError.missing("furnace-d in the onboarding scenario")
-}
-
 // The same shift families as Benchmarks/adaptation.
-let families: [Family] = {
-    var list: [Family] = []
-    let sameAsA = withAttributes(a, [:])
-    list.append(Family(name: "none", summary: "another furnace built like A", device: sameAsA, physics: physics(of: a)))
-    let mix = withAttributes(
-        c, ["chamber_volume_m3": 10, "pump_nominal_speed_m3h": 2400, "leak_class": 2, "pump_age_years": 3])
-    list.append(
-        Family(name: "mix", summary: "a different mix within A–C's ranges", device: mix, physics: physics(of: mix)))
-    let hardware = withAttributes(a, ["chamber_volume_m3": 14, "pump_nominal_speed_m3h": 3400, "pump_age_years": 0])
-    list.append(
-        Family(
-            name: "hardware", summary: "other chamber and pump hardware", device: hardware,
-            physics: physics(of: hardware)))
-    var onboarded = d
-    onboarded.id = "furnace-n"
-    list.append(
-        Family(
-            name: "furnace-d", summary: "furnace D of the onboarding scenario (hotter charges)", device: onboarded,
-            physics: scenario.physics(for: d)))
-    let outside = withAttributes(
-        c, ["chamber_volume_m3": 30, "pump_nominal_speed_m3h": 5000, "leak_class": 4, "pump_age_years": 10])
-    list.append(
-        Family(name: "outside", summary: "outside A–C's ranges", device: outside, physics: physics(of: outside)))
-    var recalibrated = physics(of: a)
-    recalibrated.pressureGaugeGain = 1.3
-    list.append(
-        Family(name: "recalibration", summary: "a gauge recalibrated 30 % high", device: sameAsA, physics: recalibrated)
-    )
-    var worn = physics(of: a)
-    worn.pumpAgeYears = 10
-    worn.baseLeakMbarM3s *= 2
-    list.append(
-        Family(
-            name: "pump-wear", summary: "a worn pump and seals the device file does not know of (p(y|x) changes)",
-            device: sameAsA, physics: worn))
-    return list.filter { onlyFamilies?.contains($0.name) ?? true }
-}()
-
-let names = PumpingEventFeatures.names(
-    attributes: ["chamber_volume_m3", "leak_class", "pump_age_years", "pump_nominal_speed_m3h"])
-
-func rows(_ events: [HistoryGenerator.Event]) -> [LabeledRow] {
-    events.flatMap { event in
-        event.features.map { LabeledRow(features: $0, minimum: event.minimumPressure, origin: event.device) }
-    }
-}
+let families = try ShiftFamily.all(repository: root).filter { onlyFamilies?.contains($0.name) ?? true }
+let names = ShiftFamily.featureNames
+let rows = ShiftFamily.rows
 
 /// Rows on the agent's weighting features, missing values imputed with the pooled median of source and target,
 /// features constant in both left out (as the agent's candidate trainer prepares them).
@@ -153,19 +74,13 @@ let started = Date()
 for family in families {
     for seed in 0..<seedCount {
         let historySeed = UInt64(100 + seed)
-        let historyFurnaces = [a, b, c].map {
-            SimulatedFurnace(
-                device: $0, model: FurnaceModel(id: $0.id, physics: physics(of: $0), seed: historySeed, origin: origin))
-        }
+        let historyFurnaces = family.historyFurnaces(seed: historySeed)
         let generator = HistoryGenerator(furnaces: historyFurnaces)
         let historyEvents = historyFurnaces.map { generator.events(of: $0, count: 150) }
         // Per furnace: events 0–109 train, 110–149 calibrate.
         let training = historyEvents.flatMap { rows(Array($0[0..<110])) }
         let calibration = historyEvents.flatMap { rows(Array($0[110...])) }
-        let newFurnace = SimulatedFurnace(
-            device: family.device,
-            model: FurnaceModel(id: family.device.id, physics: family.physics, seed: UInt64(900 + seed), origin: origin)
-        )
+        let newFurnace = family.newFurnace(seed: UInt64(900 + seed))
         let newEvents = HistoryGenerator(furnaces: [newFurnace]).events(of: newFurnace, count: 200)
         let unlabeled = rows(Array(newEvents[0..<100])).map(\.features)
         let test = rows(Array(newEvents[100...]))
