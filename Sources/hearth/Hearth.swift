@@ -21,6 +21,7 @@ struct Hearth: AsyncParsableCommand {
             ExplainCommand.self,
             EvaluateCommand.self,
             DriftCommand.self,
+            DashboardCommand.self,
         ]
     )
 
