@@ -8,17 +8,21 @@ extension DashboardPages {
         let report = try await statusReport()
         let devices = try await deviceIDs(report: report)
 
-        out.family("hearth_polls_total", .counter, "Polls of a furnace, by whether any signal read valid.")
+        out.family(
+            "hearth_polls_total", .counter,
+            "Polls of a furnace stored since the first scrape, by whether any signal read valid.")
         var readings: [(String, String, Int)] = []
+        let collected = try await collection.totals(store: store)
         for device in devices {
-            let totals = try await store.collectionTotals(device: device)
+            var totals = collected[device] ?? CollectionTotals(okPolls: 0, failedPolls: 0, readingsByStatus: [:])
+            if totals.readingsByStatus["ok"] == nil { totals.readingsByStatus["ok"] = 0 }
             out.sample("hearth_polls_total", [("device", device), ("result", "ok")], Double(totals.okPolls))
             out.sample("hearth_polls_total", [("device", device), ("result", "failed")], Double(totals.failedPolls))
             for (status, count) in totals.readingsByStatus.sorted(by: { $0.key < $1.key }) {
                 readings.append((device, status, count))
             }
         }
-        out.family("hearth_readings_total", .counter, "Stored readings of a furnace, by status.")
+        out.family("hearth_readings_total", .counter, "Readings of a furnace stored since the first scrape, by status.")
         for (device, status, count) in readings {
             out.sample("hearth_readings_total", [("device", device), ("status", status)], Double(count))
         }

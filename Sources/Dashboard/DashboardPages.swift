@@ -8,6 +8,8 @@ public struct DashboardPages: Sendable {
     public let store: AgentStore
     /// Seconds between the pages' automatic reloads (none when nil).
     public var refreshSeconds: Int?
+    /// The polls and readings counters of `/metrics`, kept across scrapes.
+    let collection = CollectionCounter()
 
     /// - Parameters:
     ///   - store: the database, opened read-only (`AgentStore(path:readOnly: true)`).

@@ -15,7 +15,7 @@ public struct PredictionCount: Sendable, Equatable {
     }
 }
 
-/// A furnace's collection since the first stored reading: the counters of `/metrics`.
+/// A furnace's polls and readings over a span of plant time: the counters of `/metrics`.
 public struct CollectionTotals: Sendable, Equatable {
     /// Polls (one time stamp of the device's readings) with at least one valid reading.
     public var okPolls: Int
@@ -65,26 +65,39 @@ extension AgentStore {
         }
     }
 
-    /// A furnace's polls and readings by status, over every stored reading.
-    public func collectionTotals(device: String) throws(SQLiteError) -> CollectionTotals {
-        let polls = try database.query(
-            """
-            SELECT coalesce(sum(ok), 0) AS ok, count(*) - coalesce(sum(ok), 0) AS failed FROM (
-                SELECT max(r.status = 'ok') AS ok FROM readings r JOIN signals s ON s.id = r.signal_id
-                WHERE s.device_id = ? GROUP BY r.time_ms)
-            """, device
-        ).first
-        var byStatus: [String: Int] = [:]
+    /// The plant time of the newest stored reading (through the time index: cheap at any size).
+    public func newestReadingTime() throws(SQLiteError) -> Int64? {
+        try database.query("SELECT max(time_ms) AS newest FROM readings").first?["newest"].integer
+    }
+
+    /// Every furnace's polls and readings by status stamped after a plant time (through the time index), and the
+    /// newest time stamp among them: what `/metrics` adds to its counters at each scrape.
+    public func collectionTotals(
+        after time: Int64
+    ) throws(SQLiteError) -> (
+        totals: [String: CollectionTotals], newest: Int64?
+    ) {
+        var totals: [String: CollectionTotals] = [:]
+        var polls: [String: [Int64: Bool]] = [:]
+        var newest: Int64?
         for row in try database.query(
             """
-            SELECT r.status, count(*) AS n FROM readings r JOIN signals s ON s.id = r.signal_id
-            WHERE s.device_id = ? GROUP BY r.status
-            """, device)
+            SELECT s.device_id, r.time_ms, r.status, count(*) AS n FROM readings r JOIN signals s ON s.id = r.signal_id
+            WHERE r.time_ms > ? GROUP BY s.device_id, r.time_ms, r.status
+            """, time)
         {
-            byStatus[row["status"].text ?? "unknown"] = Int(row["n"].integer ?? 0)
+            guard let device = row["device_id"].text, let stamp = row["time_ms"].integer else { continue }
+            let status = row["status"].text ?? "unknown"
+            totals[device, default: CollectionTotals(okPolls: 0, failedPolls: 0, readingsByStatus: [:])]
+                .readingsByStatus[status, default: 0] += Int(row["n"].integer ?? 0)
+            polls[device, default: [:]][stamp] = (polls[device]?[stamp] ?? false) || status == "ok"
+            newest = max(newest ?? stamp, stamp)
         }
-        return CollectionTotals(
-            okPolls: Int(polls?["ok"].integer ?? 0), failedPolls: Int(polls?["failed"].integer ?? 0),
-            readingsByStatus: byStatus)
+        for (device, stamps) in polls {
+            let ok = stamps.values.filter { $0 }.count
+            totals[device]?.okPolls = ok
+            totals[device]?.failedPolls = stamps.count - ok
+        }
+        return (totals, newest)
     }
 }
