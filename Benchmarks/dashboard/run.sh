@@ -17,7 +17,7 @@ bin=$(swift build --show-bin-path)
 sqlite3 "$work/hearth.db" "DELETE FROM readings; DELETE FROM signals; DELETE FROM events; DELETE FROM decisions;
     DELETE FROM devices; DELETE FROM deployments; DELETE FROM models; DELETE FROM outbox;"
 start=$(date +%s.%N)
-sqlite3 "$work/hearth.db" <"$root/Benchmarks/dashboard/history.sql"
+sqlite3 "$work/hearth.db" <"$root/Benchmarks/dashboard/history.sql" >/dev/null
 echo "database: $(sqlite3 "$work/hearth.db" "SELECT count(*) FROM readings") readings, \
 $(sqlite3 "$work/hearth.db" "SELECT count(*) FROM events") events, \
 $(sqlite3 "$work/hearth.db" "SELECT count(*) FROM predictions") predictions, \
