@@ -50,7 +50,7 @@ struct SVGChart {
         let all = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         let left = 58.0
         let right = 12.0
-        let top = 26.0
+        let top = 38.0
         let bottom = 40.0
         var svg =
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
@@ -108,7 +108,7 @@ struct SVGChart {
                 "<line x1=\"\(left)\" x2=\"\(format(left + plotWidth))\" y1=\"\(sy(rule.y))\" y2=\"\(sy(rule.y))\" "
                 + "stroke=\"\(rule.color)\" stroke-dasharray=\"4 3\"><title>\(HTML.escape(rule.name))</title></line>"
         }
-        var legendX = left + 200
+        var legendX = left
         for item in series {
             let points = item.points.filter { $0.x.isFinite && $0.y.isFinite }
             if !item.pointsOnly && points.count > 1 {
@@ -123,8 +123,8 @@ struct SVGChart {
                 }
             }
             svg +=
-                "<rect x=\"\(format(legendX))\" y=\"8\" width=\"10\" height=\"10\" fill=\"\(item.color)\"/>"
-                + "<text x=\"\(format(legendX + 14))\" y=\"17\" font-size=\"11\">\(HTML.escape(item.name))</text>"
+                "<rect x=\"\(format(legendX))\" y=\"21\" width=\"10\" height=\"10\" fill=\"\(item.color)\"/>"
+                + "<text x=\"\(format(legendX + 14))\" y=\"30\" font-size=\"11\">\(HTML.escape(item.name))</text>"
             legendX += 24 + Double(item.name.count) * 6.5
         }
         return svg + "</svg>"
