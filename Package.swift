@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "hearth", targets: ["hearth"]),
         .executable(name: "hearth-sim", targets: ["hearth-sim"]),
+        .executable(name: "hearth-dashboard", targets: ["hearth-dashboard"]),
         .library(name: "Trees", targets: ["Trees"]),
         .library(name: "Drift", targets: ["Drift"]),
         // For the benchmarks package: the agent's adaptation and the simulator's plant, measured outside the tests.
@@ -24,6 +25,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Only the dashboard links it (see docs/architecture.md, "Footprint decisions"); no traits: neither full
+        // Foundation nor swift-configuration.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0", traits: []),
     ],
     targets: [
         // C libraries from Debian, found through pkg-config.
@@ -39,8 +44,8 @@ let package = Package(
         .systemLibrary(
             name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]),
-        // C library calls the Glibc module leaves out.
-        .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
+        // C library calls the Glibc module leaves out (not named CSystem: swift-system, under the dashboard's server, has one).
+        .systemLibrary(name: "CHearthSystem", path: "Sources/CHearthSystem"),
 
         // What every module shares: one seeded generator, one parallel helper, one file reader and durable writer,
         // the dedicated-thread executor and shutdown signals.
@@ -62,7 +67,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Plant", "Fieldbus", "SQLite", "YAML", "Trees", "Drift", "Support", "CSystem",
+                "Plant", "Fieldbus", "SQLite", "YAML", "Trees", "Drift", "Support", "CHearthSystem",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -72,6 +77,24 @@ let package = Package(
                 "Agent", "Plant", "Trees", "Drift", "Support", "YAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+
+        // The read-only web dashboard and Prometheus metrics: its own executable, so `hearth run` links no HTTP server.
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                "Agent", "Plant", "Support",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "hearth-dashboard",
+            dependencies: [
+                "Dashboard", "Agent", "Support",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
 
@@ -111,6 +134,10 @@ let package = Package(
         .testTarget(
             name: "CollectTests",
             dependencies: ["Agent", "Simulator", "Plant", "Fieldbus", "SQLite", "Support", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: ["Dashboard", "Agent", "Simulator", "Plant", "Fieldbus", "SQLite", "Support", "TestSupport"],
             swiftSettings: strict),
     ]
 )

@@ -22,6 +22,7 @@ struct Hearth: AsyncParsableCommand {
             ExplainCommand.self,
             EvaluateCommand.self,
             DriftCommand.self,
+            DashboardCommand.self,
         ]
     )
 

@@ -1,4 +1,4 @@
-internal import CSystem
+internal import CHearthSystem
 import Glibc
 import Support
 
