@@ -114,7 +114,7 @@ let package = Package(
 
         // Tests.
         .target(
-            name: "TestSupport", dependencies: ["Fieldbus", "Simulator", "Support"], path: "Tests/TestSupport",
+            name: "TestSupport", dependencies: ["Fieldbus", "Plant", "Simulator", "Support"], path: "Tests/TestSupport",
             swiftSettings: strict),
         .testTarget(name: "SupportTests", dependencies: ["Support"], swiftSettings: strict),
         .testTarget(

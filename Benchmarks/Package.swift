@@ -23,7 +23,7 @@ let package = Package(
             name: "ShiftFamilies",
             dependencies: [
                 .product(name: "Agent", package: rootPackage), .product(name: "Plant", package: rootPackage),
-                .product(name: "Simulator", package: rootPackage),
+                .product(name: "Simulator", package: rootPackage), .product(name: "Trees", package: rootPackage),
             ],
             path: "shared/Sources/ShiftFamilies"
         ),

@@ -22,20 +22,7 @@ func builtExecutable(_ name: String) throws -> String {
 struct AgentProcessTests {
     /// Device files for furnaces A (TCP) and B (RTU) moved to a free port and a private pty path.
     static func plant(in folder: URL) throws -> (devices: URL, simulator: PlantSimulator, origin: Int64) {
-        let devices = folder.appendingPathComponent("devices")
-        try FileManager.default.createDirectory(at: devices, withIntermediateDirectories: true)
-        let port = try FreePort.find()
-        let root = PlantFixture.repositoryRoot.appendingPathComponent("devices")
-        let a = try String(contentsOf: root.appendingPathComponent("furnace-a.yaml"), encoding: .utf8)
-            .replacingOccurrences(of: "port: 15021", with: "port: \(port)")
-        let b = try String(contentsOf: root.appendingPathComponent("furnace-b.yaml"), encoding: .utf8)
-            .replacingOccurrences(
-                of: "/tmp/hearth-sim/furnace-b.tty", with: folder.appendingPathComponent("b.tty").path)
-        try a.write(to: devices.appendingPathComponent("furnace-a.yaml"), atomically: true, encoding: .utf8)
-        try b.write(to: devices.appendingPathComponent("furnace-b.yaml"), atomically: true, encoding: .utf8)
-        let loaded = try [a, b].enumerated().map {
-            try DeviceFileLoader.parse($0.element, file: "furnace-\($0.offset).yaml")
-        }
+        let (devices, loaded) = try MovedDeviceFiles.furnacesAB(in: folder)
         let origin = AcceleratedClock.realNow()
         let clock = AcceleratedClock(speed: 60, realOrigin: origin, plantOrigin: origin)
         let simulator = PlantSimulator(

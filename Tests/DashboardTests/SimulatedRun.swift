@@ -19,9 +19,6 @@ actor SimulatedRun {
         return try await task.value
     }
 
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     static func builtExecutable(_ name: String) throws -> String {
         let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         for folder in [
@@ -35,20 +32,7 @@ actor SimulatedRun {
 
     private static func make() async throws -> String {
         let folder = try TemporaryFolder.make(prefix: "dashboard")
-        let devices = folder.appendingPathComponent("devices")
-        try FileManager.default.createDirectory(at: devices, withIntermediateDirectories: true)
-        let port = try FreePort.find()
-        let root = repositoryRoot.appendingPathComponent("devices")
-        let a = try String(contentsOf: root.appendingPathComponent("furnace-a.yaml"), encoding: .utf8)
-            .replacingOccurrences(of: "port: 15021", with: "port: \(port)")
-        let b = try String(contentsOf: root.appendingPathComponent("furnace-b.yaml"), encoding: .utf8)
-            .replacingOccurrences(
-                of: "/tmp/hearth-sim/furnace-b.tty", with: folder.appendingPathComponent("b.tty").path)
-        try a.write(to: devices.appendingPathComponent("furnace-a.yaml"), atomically: true, encoding: .utf8)
-        try b.write(to: devices.appendingPathComponent("furnace-b.yaml"), atomically: true, encoding: .utf8)
-        let loaded = try [a, b].enumerated().map {
-            try DeviceFileLoader.parse($0.element, file: "furnace-\($0.offset).yaml")
-        }
+        let (devices, loaded) = try MovedDeviceFiles.furnacesAB(in: folder)
         let origin = AcceleratedClock.realNow()
         let speed = 120.0
         let simulator = PlantSimulator(

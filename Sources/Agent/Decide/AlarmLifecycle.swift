@@ -12,6 +12,23 @@ public struct AlarmLifecycle: Sendable, Equatable {
     public enum Transition: Sendable, Equatable {
         case raised(AlarmRecord)
         case escalated(AlarmRecord)
+
+        /// The alarm raised or escalated.
+        public var alarm: AlarmRecord {
+            switch self {
+            case .raised(let alarm), .escalated(let alarm): alarm
+            }
+        }
+
+        /// The same transition with its alarm changed.
+        public func updating(_ change: (inout AlarmRecord) -> Void) -> Transition {
+            var alarm = alarm
+            change(&alarm)
+            return switch self {
+            case .raised: .raised(alarm)
+            case .escalated: .escalated(alarm)
+            }
+        }
     }
 
     /// An event's state as the lifecycle needs it.

@@ -100,29 +100,24 @@ public struct FurnaceSession: Sendable {
                     event: .init(
                         device: device.id, eventID: running.id, start: running.start, threshold: running.threshold),
                     current: running.alarm, at: time)
-                // The alarm says why: the champion's decomposition of the prediction that raised or escalated it.
-                let reasons =
-                    plan.champion.map { $0.version == decisive.model ? $0.reasons(features) : [] } ?? []
-                // And how sure it is: the deciding model's own past errors on this furnace at this checkpoint.
-                let uncertainty = plan.calibration.flatMap { calibration in
-                    calibration.model == decisive.model
-                        ? calibration.byCheckpoint[seconds].flatMap {
-                            PredictionUncertainty(
-                                prediction: decisive.value, threshold: running.threshold, calibration: $0)
-                        } : nil
-                }
-                switch transition {
-                case .raised(var alarm):
-                    alarm.reasons = reasons
-                    alarm.uncertainty = uncertainty
-                    running.alarm = alarm
-                    transition = .raised(alarm)
-                case .escalated(var alarm):
-                    alarm.reasons = reasons
-                    alarm.uncertainty = uncertainty
-                    running.alarm = alarm
-                    transition = .escalated(alarm)
-                case nil: break
+                if let changed = transition {
+                    // The alarm says why: the champion's decomposition of the prediction that raised or escalated
+                    // it; and how sure it is: the deciding model's own past errors on this furnace here.
+                    let reasons =
+                        plan.champion.map { $0.version == decisive.model ? $0.reasons(features) : [] } ?? []
+                    let uncertainty = plan.calibration.flatMap { calibration in
+                        calibration.model == decisive.model
+                            ? calibration.byCheckpoint[seconds].flatMap {
+                                PredictionUncertainty(
+                                    prediction: decisive.value, threshold: running.threshold, calibration: $0)
+                            } : nil
+                    }
+                    let annotated = changed.updating { alarm in
+                        alarm.reasons = reasons
+                        alarm.uncertainty = uncertainty
+                    }
+                    transition = annotated
+                    running.alarm = annotated.alarm
                 }
             }
         }

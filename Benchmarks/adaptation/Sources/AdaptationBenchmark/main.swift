@@ -103,12 +103,8 @@ for family in families {
         let threshold = family.device.event?.threshold ?? 1
         var policy = AgentPolicy()
         policy.seed = UInt64(seed + 1)
-        let source = CandidateBuilder.sample(history, count: CandidateBuilder.sourceRows, seed: policy.seed)
-        let original = try await trainer.train(
-            CandidateRequest(
-                source: source, target: [], own: [], featureNames: names, weighting: .none, policy: policy,
-                createdAt: "benchmark")
-        ).model
+        let (source, original) = try await ShiftFamily.originalModel(
+            trainedOn: history, policy: policy, trainer: trainer)
         let originalPredictor = try MinimumPressurePredictor(version: 1, model: original, attributes: Set(names))
         results.append(
             Result(

@@ -87,12 +87,8 @@ for family in families {
 
         var policy = AgentPolicy()
         policy.seed = UInt64(seed + 1)
-        let source = CandidateBuilder.sample(training, count: CandidateBuilder.sourceRows, seed: policy.seed)
-        let model = try await trainer.train(
-            CandidateRequest(
-                source: source, target: [], own: [], featureNames: names, weighting: .none, policy: policy,
-                createdAt: "benchmark")
-        ).model
+        let (source, model) = try await ShiftFamily.originalModel(
+            trainedOn: training, policy: policy, trainer: trainer)
         let predictor = try MinimumPressurePredictor(version: 1, model: model, attributes: Set(names))
 
         // Predictions; rows the model cannot predict (no pressure at the checkpoint) take no part.

@@ -1,7 +1,8 @@
-import Agent
+public import Agent
 import Foundation
 public import Plant
 public import Simulator
+public import Trees
 
 /// A kind of new furnace the adaptation and interval benchmarks serve with a model trained on furnaces A–C: its
 /// device file (the attributes the model sees) and its physics (what really happens), both from the repository's
@@ -111,6 +112,20 @@ public struct ShiftFamily: Sendable {
             if let value = values[attribute.name] { file.attributes[index].value = value }
         }
         return file
+    }
+
+    /// The model the agent would start from: trained on a sample of the history, unweighted, as its first model.
+    /// - Returns: the sampled rows and the model.
+    public static func originalModel(
+        trainedOn history: [LabeledRow], policy: AgentPolicy, trainer: CandidateTrainer
+    ) async throws -> (source: [LabeledRow], model: TreeModel) {
+        let source = CandidateBuilder.sample(history, count: CandidateBuilder.sourceRows, seed: policy.seed)
+        let model = try await trainer.train(
+            CandidateRequest(
+                source: source, target: [], own: [], featureNames: featureNames, weighting: .none, policy: policy,
+                createdAt: "benchmark")
+        ).model
+        return (source, model)
     }
 
     /// Training rows: each event's features at every checkpoint with its true minimum.
