@@ -28,15 +28,9 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet -r "$here/requirements.txt"
-fi
-python="$venv/bin/python"
+. "$here/tools.sh"
 mkdir -p "$out"
 
-swift build -c release --package-path "$bench" --product TreesBenchmark >&2
-binary="$(swift build -c release --package-path "$bench" --show-bin-path)/TreesBenchmark"
 
 cat /proc/loadavg >"$out/load-before.txt"
 echo "XGBoost: training the model and timing pred_contribs" >&2

@@ -31,11 +31,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet -r "$here/requirements.txt"
-fi
-python="$venv/bin/python"
+. "$here/tools.sh"
 
 mkdir -p "$out/data"
 rm -f "$out/data/history.csv"
@@ -46,9 +42,6 @@ else
     "$python" "$here/make_datasets.py" --out "$out/data"
 fi
 (cd "$here" && "$python" settings.py) >"$out/settings.json"
-
-swift build -c release --package-path "$bench" --product TreesBenchmark >&2
-binary="$(swift build -c release --package-path "$bench" --show-bin-path)/TreesBenchmark"
 
 rm -rf "$out"/run-* "$out"/pair-*
 run=1
