@@ -71,4 +71,48 @@ struct AdaptationTests {
         #expect(after.recall >= 0.85 && after.falseAlarmShare <= 0.15)
         #expect((adapted.weighting["effective_sample_size"] ?? 0) > 100, "the weights keep a broad sample")
     }
+
+    @Test("weighting: auto chooses by importance-weighted cross-validation, says none for a furnace the history knows")
+    func automaticWeighting() async throws {
+        let scenario = try Scenario.load(
+            path: PlantFixture.repositoryRoot.appendingPathComponent("simulator/scenarios/onboarding.yaml").path)
+        let furnaces = scenario.allDevices.map { scenario.furnace(for: $0, origin: 1_767_225_600_000) }
+        let generator = HistoryGenerator(furnaces: furnaces)
+        func rows(_ events: [HistoryGenerator.Event]) -> [LabeledRow] {
+            events.flatMap { event in
+                event.features.map { LabeledRow(features: $0, minimum: event.minimumPressure, origin: event.device) }
+            }
+        }
+        let history = rows(
+            generator.events(of: furnaces[0], count: 120) + generator.events(of: furnaces[1], count: 120))
+        let trainer = CandidateTrainer()
+        var policy = AgentPolicy()
+        policy.weighting = .auto
+        policy.trees = 40
+        // A furnace the history already holds: nothing to correct.
+        let known = rows(generator.events(of: furnaces[0], count: 30, skip: 150))
+        let same = try await trainer.train(
+            CandidateRequest(
+                source: history, target: known.map(\.features), own: [], featureNames: Self.names, weighting: .auto,
+                policy: policy, createdAt: "t"))
+        print("furnace A again: \(same.weightingUsed), \(same.weighting)")
+        #expect(same.weightingUsed == .none)
+        for choice in CandidateTrainer.automaticChoices {
+            #expect((same.weighting["iwcv_risk_\(choice.rawValue)"] ?? -1) > 0, "risk of \(choice.rawValue) reported")
+        }
+        // The shifted furnace: the choice is reported with the risks behind it, and is the cheapest when not none.
+        let own = rows(generator.events(of: furnaces[2], count: 6))
+        let shifted = try await trainer.train(
+            CandidateRequest(
+                source: history, target: own.map(\.features), own: own, featureNames: Self.names, weighting: .auto,
+                policy: policy, createdAt: "t"))
+        print("furnace D: \(shifted.weightingUsed), \(shifted.weighting)")
+        let risks = CandidateTrainer.automaticChoices.map { shifted.weighting["iwcv_risk_\($0.rawValue)"] ?? .nan }
+        #expect(risks.allSatisfy { $0.isFinite && $0 > 0 })
+        if shifted.weightingUsed != .none {
+            let index = CandidateTrainer.automaticChoices.firstIndex(of: shifted.weightingUsed)!
+            #expect(risks[index] == risks.min())
+            #expect(shifted.weighting["effective_sample_size"] != nil)
+        }
+    }
 }

@@ -11,7 +11,8 @@ actor SimulatedRun {
 
     private var made: Task<String, any Error>?
 
-    /// The database's path, after the agent ran until it had labeled events, predictions and a status report.
+    /// The database's path, after the agent ran until it had labeled events, predictions and a status report with live
+    /// metrics.
     func database() async throws -> String {
         if let made { return try await made.value }
         let task = Task { try await Self.make() }
@@ -60,7 +61,9 @@ actor SimulatedRun {
         let ready = await eventually(timeoutSeconds: 240) {
             count("SELECT count(DISTINCT device_id) FROM events WHERE minimum IS NOT NULL") >= 2
                 && count("SELECT count(*) FROM predictions WHERE model_version = 1") >= 4
-                && count("SELECT count(*) FROM agent_status") >= 1
+                // A status report written after a labeled event was predicted at the alarm checkpoint: it
+                // carries live metrics.
+                && count("SELECT count(*) FROM agent_status WHERE report LIKE '%\"mape_percent\":%'") >= 1
         }
         agent.signal(SIGTERM)
         _ = await agent.exit(timeoutSeconds: 10)

@@ -97,7 +97,10 @@ public struct CandidateBuilder: Sendable {
         let reference = Self.sample(
             request.target.map { ReferenceRow(origin: device, features: $0) }, count: 600, seed: policy.seed)
         let version = try await save(
-            result, parent: parent, target: device, weighting: policy.weighting.rawValue, reference: reference,
+            result, parent: parent, target: device,
+            weighting: policy.weighting == .auto
+                ? "\(result.weightingUsed.rawValue) (chosen by IWCV)" : result.weightingUsed.rawValue,
+            reference: reference,
             trigger: trigger, method: method, at: time)
         try await registry.addShadow(version, on: device, trigger: trigger, at: time)
         return version

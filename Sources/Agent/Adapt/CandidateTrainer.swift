@@ -62,6 +62,8 @@ public struct CandidateResult: Sendable {
     public var metrics: [String: Double]
     public var sourceRows: Int
     public var ownRows: Int
+    /// The weighting the source rows got (`auto` resolves to the one it chose).
+    public var weightingUsed: AgentPolicy.Weighting
 }
 
 /// Trains candidates on a thread of its own, so training (seconds of full CPU) never delays polling.
@@ -94,77 +96,31 @@ public actor CandidateTrainer {
         }
         var weights = [Double](repeating: 1, count: request.source.count)
         var diagnostics: [String: Double] = [:]
+        var used = AgentPolicy.Weighting.none
         if request.weighting != .none, request.target.count >= 10, !request.source.isEmpty {
             let (source, target) = try Self.matrices(request.source.map(\.features), request.target)
-            let method: ImportanceWeighting.Method =
-                switch request.weighting {
-                case .kmm: .kmm
-                case .ulsif: .ulsif
-                case .classifier, .none: .classifier
-                }
             do {
-                let bound = request.policy.weightBound
-                let estimate = try ImportanceWeighting(
-                    method: method, bound: bound, clippingMaximum: method == .kmm ? nil : bound,
-                    seed: request.policy.seed
-                ).weights(source: source, target: target)
-                let (flattened, exponent) = try WeightDiagnostics.flattened(
-                    estimate.weights, minimumShare: request.policy.minimumEffectiveShare)
-                let mean = flattened.reduce(0, +) / Double(max(1, flattened.count))
-                weights = flattened.map { mean > 0 ? $0 / mean : 1 }
-                let used = try WeightDiagnostics(weights)
-                diagnostics = [
-                    "effective_sample_size": used.effectiveSampleSize,
-                    "max_weight_over_mean": used.maximumOverMean,
-                    "top_1_percent_share": used.topOnePercentShare,
-                    "estimated_effective_sample_size": estimate.diagnostics.effectiveSampleSize,
-                    "flattening_exponent": exponent,
-                ]
+                if request.weighting == .auto {
+                    let choice = try Self.choose(request, source: source, target: target)
+                    (used, weights, diagnostics) = (choice.weighting, choice.weights, choice.diagnostics)
+                } else {
+                    let method: ImportanceWeighting.Method =
+                        switch request.weighting {
+                        case .kmm: .kmm
+                        case .ulsif: .ulsif
+                        case .classifier, .none, .auto: .classifier
+                        }
+                    (weights, diagnostics) = try Self.estimate(method, request: request, source: source, target: target)
+                    used = request.weighting
+                }
+            } catch let failure as TrainingFailure {
+                throw failure
             } catch {
                 throw TrainingFailure(reason: "\(request.weighting.rawValue) weights: \(error)")
             }
         }
-        // Rows without a pressure at their checkpoint cannot express the target (the minimum relative to it).
-        let usable: [(LabeledRow, Double)] =
-            (zip(request.source, weights).map { ($0.0, $0.1) }
-            + request.own.map { ($0, -1) }).filter { row, _ in
-                (row.features["pressure_mbar"] ?? .nan) > 0 && row.minimum > 0
-            }
-        let rows = usable.map(\.0)
-        // The furnace's own rows together weigh `own_event_share` of the total (own rows carry -1 until here).
-        let sourceTotal = usable.filter { $0.1 >= 0 }.reduce(0) { $0 + $1.1 }
-        let ownCount = usable.filter { $0.1 < 0 }.count
-        let share = request.policy.ownEventShare
-        let ownWeight = ownCount == 0 || sourceTotal == 0 ? 1 : share / (1 - share) * sourceTotal / Double(ownCount)
-        let rowWeights = usable.map { $0.1 < 0 ? ownWeight : $0.1 }
-        let dataset: Dataset
-        do {
-            dataset = try Dataset(
-                featureNames: request.featureNames,
-                rows: rows.map { row in request.featureNames.map { Float(row.features[$0] ?? .nan) } },
-                targets: rows.map { Float(log($0.minimum / $0.features["pressure_mbar"]!)) },
-                targetName: MinimumPressurePredictor.ratioTargetName, weights: rowWeights.map { Float($0) })
-        } catch {
-            throw TrainingFailure(reason: "training data: \(error)")
-        }
-        let model: TreeModel
-        do {
-            if case .gradientBoosted(let base)? = request.continuing, base.featureNames == request.featureNames,
-                base.metadata?.targetName == dataset.targetName
-            {
-                var parameters = GradientBoostingParameters()
-                parameters.treeCount = Self.continuationTrees
-                parameters.maxDepth = Self.continuationDepth
-                parameters.learningRate = Float(request.policy.learningRate)
-                parameters.seed = request.policy.seed
-                model = .gradientBoosted(
-                    try base.continued(on: dataset, parameters: parameters, createdAt: request.createdAt))
-            } else {
-                model = try Self.fit(dataset, policy: request.policy, createdAt: request.createdAt)
-            }
-        } catch {
-            throw TrainingFailure(reason: "\(error)")
-        }
+        let (_, dataset) = try Self.dataset(request, sourceWeights: weights)
+        let model = try Self.model(on: dataset, request: request)
         var metrics: [String: Double] = [:]
         if let fit = model.metadata?.trainingMetrics {
             metrics["training_rmse_log"] = fit.rootMeanSquaredError
@@ -180,7 +136,164 @@ public actor CandidateTrainer {
         }
         return CandidateResult(
             model: model, weighting: diagnostics, metrics: metrics, sourceRows: request.source.count,
-            ownRows: request.own.count)
+            ownRows: request.own.count, weightingUsed: used)
+    }
+
+    /// One method's weights for the source rows, normalised to mean 1 and flattened to `min_effective_share`, with
+    /// their diagnostics.
+    static func estimate(
+        _ method: ImportanceWeighting.Method, request: CandidateRequest, source: FeatureMatrix, target: FeatureMatrix
+    ) throws -> (weights: [Double], diagnostics: [String: Double]) {
+        let bound = request.policy.weightBound
+        let estimate = try ImportanceWeighting(
+            method: method, bound: bound, clippingMaximum: method == .kmm ? nil : bound, seed: request.policy.seed
+        ).weights(source: source, target: target)
+        let (flattened, exponent) = try WeightDiagnostics.flattened(
+            estimate.weights, minimumShare: request.policy.minimumEffectiveShare)
+        let mean = flattened.reduce(0, +) / Double(max(1, flattened.count))
+        let weights = flattened.map { mean > 0 ? $0 / mean : 1 }
+        let used = try WeightDiagnostics(weights)
+        return (
+            weights,
+            [
+                "effective_sample_size": used.effectiveSampleSize,
+                "max_weight_over_mean": used.maximumOverMean,
+                "top_1_percent_share": used.topOnePercentShare,
+                "estimated_effective_sample_size": estimate.diagnostics.effectiveSampleSize,
+                "flattening_exponent": exponent,
+            ]
+        )
+    }
+
+    /// The weightings `auto` chooses among, in order: "none" first, the one kept unless another is clearly better.
+    public static let automaticChoices: [AgentPolicy.Weighting] = [.none, .ulsif, .classifier]
+
+    /// `weighting: auto`: the weighting of the source rows chosen without target labels by importance-weighted
+    /// cross-validation (``ImportanceWeightedCrossValidation``). Each of ``automaticChoices`` trains a smaller model
+    /// of the same kind on two thirds of the source events (plus the furnace's own rows) and is scored on the
+    /// held-out third by its absolute log error. A weighting is judged against "none" with the held-out rows weighted
+    /// by the *other* estimator's importance (uLSIF's by the classifier's, the classifier's by uLSIF's), as estimated,
+    /// so that a weighting is not judged by its own noise (with its own weights as importance, a weighting fitted to
+    /// noise looks better than none even without a shift). It replaces "none" only when its estimated risk is lower
+    /// by more than one standard error (over events); every risk is in the diagnostics.
+    static func choose(
+        _ request: CandidateRequest, source: FeatureMatrix, target: FeatureMatrix
+    ) throws -> (weighting: AgentPolicy.Weighting, weights: [Double], diagnostics: [String: Double]) {
+        let ulsif = try estimate(.ulsif, request: request, source: source, target: target)
+        let classifier = try estimate(.classifier, request: request, source: source, target: target)
+        let options: [[Double]] = [
+            [Double](repeating: 1, count: request.source.count), ulsif.weights, classifier.weights,
+        ]
+        func importance(_ method: ImportanceWeighting.Method) throws -> [Double] {
+            try ImportanceWeighting(
+                method: method, bound: request.policy.weightBound, clippingMaximum: request.policy.weightBound,
+                seed: request.policy.seed
+            ).weights(source: source, target: target).weights
+        }
+        // Which importance judges which weighting (index into `options`).
+        let judges: [Int: [Double]] = [1: try importance(.classifier), 2: try importance(.ulsif)]
+        var small = request
+        small.policy.trees = min(request.policy.trees, 40)
+        small.policy.maxDepth = min(request.policy.maxDepth, 4)
+        let groups = request.source.map(Self.eventKey)
+        let losses = try ImportanceWeightedCrossValidation(folds: 3, seed: request.policy.seed).heldOutLosses(
+            groups: groups, procedures: options.count
+        ) { procedure, training, heldOut in
+            var fold = small
+            fold.source = training.map { request.source[$0] }
+            let (_, dataset) = try Self.dataset(fold, sourceWeights: training.map { options[procedure][$0] })
+            let model = try Self.model(on: dataset, request: fold)
+            return heldOut.map { row in
+                let features = request.source[row].features
+                guard let pressure = features["pressure_mbar"], pressure > 0, request.source[row].minimum > 0 else {
+                    return 0
+                }
+                let predicted = Double(model.predict(row: request.featureNames.map { Float(features[$0] ?? .nan) }))
+                let error = abs(predicted - log(request.source[row].minimum / pressure))
+                return error.isFinite ? error : 0
+            }
+        }
+        var diagnostics: [String: Double] = [:]
+        var chosen = 0
+        var bestGain = 0.0
+        for candidate in 1..<options.count {
+            let weights = judges[candidate]!
+            let mine = try ImportanceWeightedCrossValidation.estimate(
+                losses: losses[candidate], groups: groups, importance: weights)
+            let none = try ImportanceWeightedCrossValidation.estimate(
+                losses: losses[0], groups: groups, importance: weights)
+            let (difference, standardError) = ImportanceWeightedCrossValidation.difference(mine, none)
+            let name = automaticChoices[candidate].rawValue
+            diagnostics["iwcv_risk_\(name)"] = mine.risk
+            diagnostics["iwcv_risk_none_judged_as_\(name)"] = none.risk
+            diagnostics["iwcv_standard_error_\(name)"] = standardError
+            // The relative gain over none, when it is beyond one standard error.
+            let gain = none.risk > 0 ? -difference / none.risk : 0
+            if difference < -standardError, gain > bestGain { (chosen, bestGain) = (candidate, gain) }
+        }
+        diagnostics["iwcv_risk_none"] = try ImportanceWeightedCrossValidation.estimate(
+            losses: losses[0], groups: groups, importance: [Double](repeating: 1, count: groups.count)
+        ).risk
+        if chosen == 1 { diagnostics.merge(ulsif.diagnostics) { a, _ in a } }
+        if chosen == 2 { diagnostics.merge(classifier.diagnostics) { a, _ in a } }
+        return (automaticChoices[chosen], options[chosen], diagnostics)
+    }
+
+    /// Rows of one event share its start values: the group a source row is held out with.
+    static func eventKey(_ row: LabeledRow) -> String {
+        "\(row.origin)|\(row.features["pressure_start_mbar"] ?? .nan)|\(row.features["chamber_temperature_start_c"] ?? .nan)"
+    }
+
+    /// The training rows (source rows with their weights, then the furnace's own rows carrying `own_event_share` of
+    /// the total weight) and the dataset on the log ratio of minimum to current pressure.
+    static func dataset(
+        _ request: CandidateRequest, sourceWeights weights: [Double]
+    ) throws(TrainingFailure) -> ([LabeledRow], Dataset) {
+        // Rows without a pressure at their checkpoint cannot express the target (the minimum relative to it).
+        let usable: [(LabeledRow, Double)] =
+            (zip(request.source, weights).map { ($0.0, $0.1) }
+            + request.own.map { ($0, -1) }).filter { row, _ in
+                (row.features["pressure_mbar"] ?? .nan) > 0 && row.minimum > 0
+            }
+        let rows = usable.map(\.0)
+        let sourceTotal = usable.filter { $0.1 >= 0 }.reduce(0) { $0 + $1.1 }
+        let ownCount = usable.filter { $0.1 < 0 }.count
+        let share = request.policy.ownEventShare
+        let ownWeight = ownCount == 0 || sourceTotal == 0 ? 1 : share / (1 - share) * sourceTotal / Double(ownCount)
+        let rowWeights = usable.map { $0.1 < 0 ? ownWeight : $0.1 }
+        do {
+            return (
+                rows,
+                try Dataset(
+                    featureNames: request.featureNames,
+                    rows: rows.map { row in request.featureNames.map { Float(row.features[$0] ?? .nan) } },
+                    targets: rows.map { Float(log($0.minimum / $0.features["pressure_mbar"]!)) },
+                    targetName: MinimumPressurePredictor.ratioTargetName, weights: rowWeights.map { Float($0) })
+            )
+        } catch {
+            throw TrainingFailure(reason: "training data: \(error)")
+        }
+    }
+
+    /// The candidate on a dataset: continued from `request.continuing` when that is a gbdt of the same features
+    /// and target, trained anew otherwise.
+    static func model(on dataset: Dataset, request: CandidateRequest) throws(TrainingFailure) -> TreeModel {
+        do {
+            if case .gradientBoosted(let base)? = request.continuing, base.featureNames == request.featureNames,
+                base.metadata?.targetName == dataset.targetName
+            {
+                var parameters = GradientBoostingParameters()
+                parameters.treeCount = Self.continuationTrees
+                parameters.maxDepth = Self.continuationDepth
+                parameters.learningRate = Float(request.policy.learningRate)
+                parameters.seed = request.policy.seed
+                return .gradientBoosted(
+                    try base.continued(on: dataset, parameters: parameters, createdAt: request.createdAt))
+            }
+            return try Self.fit(dataset, policy: request.policy, createdAt: request.createdAt)
+        } catch {
+            throw TrainingFailure(reason: "\(error)")
+        }
     }
 
     /// Trains a model of the policy's algorithm, recording the feature schema in its metadata.

@@ -14,6 +14,9 @@ public struct AgentPolicy: Sendable, Equatable {
         case ulsif
         case classifier
         case none
+        /// Chosen per candidate among none, uLSIF and the classifier by importance-weighted cross-validation on
+        /// the labeled history (``CandidateTrainer/choose(_:source:target:)``).
+        case auto
     }
 
     /// `alarm_margin`: an alarm needs the predicted minimum above threshold × (1 + margin). Default 0.

@@ -18,6 +18,13 @@ func option(_ name: String) -> String? {
 let seedCount = Int(option("--seeds") ?? "") ?? 3
 let ks = (option("--k") ?? "3,6,12,24,48").split(separator: ",").compactMap { Int($0) }
 let onlyMethods = option("--methods").map { Set($0.split(separator: ",").map(String.init)) }
+/// `--replay`: also replay the agent on each family's first 100 events, against these methods served unjudged.
+let replayMethods: [String]? =
+    arguments.contains("--replay")
+    ? (option("--replay-methods") ?? "history+own,ulsif+own,continue+ulsif,agent").split(separator: ",").map(
+        String.init)
+    : nil
+let replayEvents = 100
 let onlyFamilies = option("--families").map { Set($0.split(separator: ",").map(String.init)) }
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -75,7 +82,7 @@ struct Result: Codable {
 /// static attributes. The default set is the one RESULTS.md reports first.
 let recognized = [
     "history+own", "kmm+own", "ulsif+own", "classifier+own", "kmm+raw", "classifier+raw", "ulsif+growing",
-    "ulsif+dynamic", "history+dynamic", "continue+own", "continue+ulsif", "agent",
+    "ulsif+dynamic", "history+dynamic", "continue+own", "continue+ulsif", "agent", "auto+own", "continue+auto",
 ]
 let methods: [String] = {
     guard let onlyMethods else { return Array(recognized.prefix(4)) }
@@ -89,7 +96,50 @@ let methods: [String] = {
 }()
 
 let trainer = CandidateTrainer()
+
+/// Trains one method's model on the history and the new furnace's first k events; with the effective sample share
+/// of its weights. `continuing`: the model the agent's method continues from (its champion; the original here);
+/// `targetEvents`: the most recent own events the history is reweighted toward.
+func train(
+    _ method: String, own: [LabeledRow], source: [LabeledRow], original: TreeModel, policy: AgentPolicy, k: Int,
+    continuing: TreeModel? = nil, targetEvents: Int? = nil
+) async throws -> (TreeModel, Double?) {
+    let weighting: AgentPolicy.Weighting =
+        switch method {
+        case "kmm+own", "kmm+raw": .kmm
+        case "ulsif+own", "ulsif+growing", "ulsif+dynamic", "continue+ulsif": .ulsif
+        case "agent": policy.weighting
+        case "auto+own", "continue+auto": .auto
+        case "classifier+own", "classifier+raw": .classifier
+        default: .none
+        }
+    var methodPolicy = policy
+    if method.hasSuffix("+raw") { methodPolicy.minimumEffectiveShare = 0 }
+    if method == "ulsif+growing" { methodPolicy.ownEventShare = min(0.5, Double(k) / Double(k + 12)) }
+    var request = CandidateRequest(
+        source: source,
+        target: targetEvents.map { Array(own.map(\.features).suffix($0 * PumpingEventFeatures.checkpoints.count)) }
+            ?? own.map(\.features), own: own,
+        featureNames: method.hasSuffix("+dynamic") ? dynamicNames : names, weighting: weighting,
+        policy: methodPolicy, createdAt: "benchmark")
+    if method.hasPrefix("continue+") {
+        request.continuing = continuing ?? original
+    } else if method == "agent", CandidateBuilder.continues(ownEvents: k, policy: policy) {
+        request.continuing = continuing ?? original
+    }
+    let result = try await trainer.train(request)
+    return (result.model, result.weighting["effective_sample_size"].map { $0 / Double(source.count) })
+}
 var results: [Result] = []
+
+struct ReplayResult: Codable {
+    var family: String
+    var seed: Int
+    /// `agent` (the agent's decisions), `original`, or `fixed:<method>`.
+    var strategy: String
+    var record: ServedRecord
+}
+var replays: [ReplayResult] = []
 let started = Date()
 for family in families {
     for seed in 0..<seedCount {
@@ -113,38 +163,39 @@ for family in families {
         for k in ks {
             let own = rows(Array(newEvents[0..<k]))
             for method in methods {
-                var predictor: ([String: Double]) -> Double?
-                var ess: Double?
-                do {
-                    let weighting: AgentPolicy.Weighting =
-                        switch method {
-                        case "kmm+own", "kmm+raw": .kmm
-                        case "ulsif+own", "ulsif+growing", "ulsif+dynamic", "continue+ulsif": .ulsif
-                        case "agent": policy.weighting
-                        case "classifier+own", "classifier+raw": .classifier
-                        default: .none
-                        }
-                    var methodPolicy = policy
-                    if method.hasSuffix("+raw") { methodPolicy.minimumEffectiveShare = 0 }
-                    if method == "ulsif+growing" { methodPolicy.ownEventShare = min(0.5, Double(k) / Double(k + 12)) }
-                    var request = CandidateRequest(
-                        source: source, target: own.map(\.features), own: own,
-                        featureNames: method.hasSuffix("+dynamic") ? dynamicNames : names, weighting: weighting,
-                        policy: methodPolicy, createdAt: "benchmark")
-                    if method.hasPrefix("continue+")
-                        || (method == "agent" && CandidateBuilder.continues(ownEvents: k, policy: policy))
-                    {
-                        request.continuing = original
-                    }
-                    let result = try await trainer.train(request)
-                    ess = result.weighting["effective_sample_size"].map { $0 / Double(source.count) }
-                    let trained = try MinimumPressurePredictor(version: 2, model: result.model, attributes: Set(names))
-                    predictor = trained.predict
-                }
+                let (model, ess) = try await train(
+                    method, own: own, source: source, original: original, policy: policy, k: k)
+                let predictor = try MinimumPressurePredictor(version: 2, model: model, attributes: Set(names)).predict
                 results.append(
                     Result(
                         family: family.name, seed: seed, method: method, k: k,
                         score: score(predictor, on: test, threshold: threshold), effectiveSampleShare: ess))
+            }
+        }
+        if let replayMethods {
+            let first = Array(newEvents[0..<replayEvents])
+            let replay = AgentReplay(policy: policy, featureNames: names, threshold: threshold)
+            let agent = try await replay.run(events: first, original: original) { k, continuing in
+                try await train(
+                    "agent", own: rows(Array(first[0..<k])), source: source, original: original, policy: policy, k: k,
+                    continuing: continuing, targetEvents: CandidateBuilder.targetEvents
+                ).0
+            }
+            replays.append(ReplayResult(family: family.name, seed: seed, strategy: "agent", record: agent))
+            for line in agent.decisions {
+                FileHandle.standardError.write("  \(family.name) \(seed) \(line)\n".data(using: .utf8)!)
+            }
+            let unchanged = try await replay.fixed(events: first, original: original) { _ in original }
+            replays.append(ReplayResult(family: family.name, seed: seed, strategy: "original", record: unchanged))
+            for method in replayMethods {
+                let served = try await replay.fixed(events: first, original: original) { k in
+                    try await train(
+                        method, own: rows(Array(first[0..<k])), source: source, original: original, policy: policy,
+                        k: k, targetEvents: CandidateBuilder.targetEvents
+                    ).0
+                }
+                replays.append(
+                    ReplayResult(family: family.name, seed: seed, strategy: "fixed:\(method)", record: served))
             }
         }
         FileHandle.standardError.write(
@@ -210,9 +261,68 @@ if !shares.isEmpty {
         print("- \(method): \(String(format: "%.0f %%", 100 * mean(shares.filter { $0.0 == method }.map(\.1))))")
     }
 }
+if !replays.isEmpty {
+    let all = 0..<replayEvents
+    let later = 12..<replayEvents
+    func replayMean(_ family: String, _ strategy: String, _ metric: (ServedRecord) -> Double) -> Double {
+        mean(replays.filter { $0.family == family && $0.strategy == strategy }.map { metric($0.record) })
+    }
+    let strategies = Array(Set(replays.map(\.strategy)).filter { $0.hasPrefix("fixed:") }).sorted()
+    print(
+        "\n## The agent replayed: what it served the new furnace over its first \(replayEvents) events, mean over seeds\n"
+    )
+    print(
+        "MAPE % at 150 s of the serving model; best fixed: the best of the original and the fixed methods ("
+            + strategies.map { $0.dropFirst(6) }.joined(separator: ", ")
+            + ") served unjudged on the agent's schedule, chosen in hindsight per family.\n")
+    print(
+        "| shift | original 1–100 | agent 1–100 | best fixed 1–100 | agent ÷ original | agent ÷ best | original 13–100 | agent 13–100 | ÷ | first promotion | promoted / rolled back / rejected | recall agent / original | false-alarm share agent / original |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for family in families.map(\.name) {
+        let original = replayMean(family, "original") { $0.mape(all) }
+        let agent = replayMean(family, "agent") { $0.mape(all) }
+        let fixedScores = (strategies + ["original"]).map { ($0, replayMean(family, $0) { $0.mape(all) }) }
+        let best = fixedScores.min { $0.1 < $1.1 }!
+        let originalLater = replayMean(family, "original") { $0.mape(later) }
+        let agentLater = replayMean(family, "agent") { $0.mape(later) }
+        let records = replays.filter { $0.family == family && $0.strategy == "agent" }.map(\.record)
+        let firsts = records.map { $0.firstPromotion.map(String.init) ?? "–" }.joined(separator: ", ")
+        let counts =
+            "\(records.map(\.promotions).reduce(0, +)) / \(records.map(\.rollbacks).reduce(0, +)) / \(records.map(\.rejections).reduce(0, +))"
+        print(
+            String(
+                format:
+                    "| \(family) | %.1f | %.1f | %.1f (\(best.0.replacingOccurrences(of: "fixed:", with: ""))) | %.2f | %.2f | %.1f | %.1f | %.2f | \(firsts) | \(counts) | %.2f / %.2f | %.2f / %.2f |",
+                original, agent, best.1, agent / original, agent / best.1, originalLater, agentLater,
+                agentLater / originalLater, replayMean(family, "agent") { $0.alarms(all).recall },
+                replayMean(family, "original") { $0.alarms(all).recall },
+                replayMean(family, "agent") { $0.alarms(all).falseAlarmShare },
+                replayMean(family, "original") { $0.alarms(all).falseAlarmShare }))
+    }
+    print("\n### Fixed methods served unjudged over events 1–100: MAPE % at 150 s, alarm recall, false-alarm share\n")
+    print(
+        "| shift | original | "
+            + strategies.map { $0.replacingOccurrences(of: "fixed:", with: "") }.joined(separator: " | ") + " |")
+    print("|---|---|" + String(repeating: "---|", count: strategies.count))
+    for family in families.map(\.name) {
+        let cells = (["original"] + strategies).map { strategy in
+            String(
+                format: "%.1f, %.2f, %.2f", replayMean(family, strategy) { $0.mape(all) },
+                replayMean(family, strategy) { $0.alarms(all).recall },
+                replayMean(family, strategy) { $0.alarms(all).falseAlarmShare })
+        }
+        print("| \(family) | " + cells.joined(separator: " | ") + " |")
+    }
+}
 print("\n\(results.count) models scored in \(Int(Date().timeIntervalSince(started))) s")
 if let path = option("--json") {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try encoder.encode(results).write(to: URL(fileURLWithPath: path))
+}
+if let path = option("--replay-json") {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try encoder.encode(replays).write(to: URL(fileURLWithPath: path))
 }

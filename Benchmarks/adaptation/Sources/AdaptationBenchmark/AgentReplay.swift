@@ -1,0 +1,229 @@
+import Agent
+import Plant
+import Simulator
+import Trees
+
+/// What a new furnace is served over its first events, event by event.
+struct ServedRecord: Codable {
+    /// |predicted − true| ÷ true at 150 s of the model serving each event (nil: it did not predict there).
+    var errors150: [Double?] = []
+    /// Whether the serving model's predictions from 150 s on exceeded the threshold.
+    var alarmed: [Bool] = []
+    var failed: [Bool] = []
+    /// The serving model's version per event (1: the original).
+    var serving: [Int] = []
+    /// The agent's decisions in words, with the event (1-based) whose label triggered each.
+    var decisions: [String] = []
+    /// The event (1-based) after whose label the first promotion happened.
+    var firstPromotion: Int?
+    var promotions = 0
+    var rollbacks = 0
+    var rejections = 0
+    var candidates = 0
+
+    /// MAPE % at 150 s over events `range` (0-based, clamped).
+    func mape(_ range: Range<Int>) -> Double {
+        let values = errors150[range.clamped(to: 0..<errors150.count)].compactMap { $0 }
+        return 100 * values.reduce(0, +) / Double(max(1, values.count))
+    }
+
+    /// Alarm recall and false-alarm share over events `range`.
+    func alarms(_ range: Range<Int>) -> (recall: Double, falseAlarmShare: Double) {
+        var hits = 0, misses = 0, falseAlarms = 0
+        for index in range.clamped(to: 0..<failed.count) {
+            if failed[index] {
+                if alarmed[index] { hits += 1 } else { misses += 1 }
+            } else if alarmed[index] {
+                falseAlarms += 1
+            }
+        }
+        return (Double(hits) / Double(max(1, hits + misses)), Double(falseAlarms) / Double(max(1, hits + falseAlarms)))
+    }
+}
+
+/// The agent's adaptation of one new furnace replayed offline with the agent's own decision types: the
+/// ``CandidateSchedule`` says when a candidate is due, the candidate is trained as ``CandidateBuilder`` trains it
+/// (continued from the champion below `continue_below_events`, retrained with the policy's weighting after), it
+/// predicts in shadow from the next event on, ``PromotionPolicy`` judges shadows and new champions after every label
+/// on a ``LiveComparison`` of their predictions, exactly as the agent's adaptation worker does; the champion serves.
+/// What is left out: drift checks (a furnace being onboarded gets candidates regardless) and time — a candidate is
+/// ready for the event after the label that made it due (at real speed training takes seconds, an event minutes).
+struct AgentReplay {
+    let policy: AgentPolicy
+    let featureNames: [String]
+    let threshold: Double
+    let device = "furnace-n"
+
+    /// A model able to predict, with the event (0-based) it started predicting at.
+    private struct Deployed {
+        var version: Int
+        var model: TreeModel
+        var predictor: MinimumPressurePredictor
+        var since: Int
+        var adapted: Bool
+        var previous: Int?
+    }
+
+    /// Replays the first `events.count` events.
+    /// - Parameter candidate: trains the candidate due with `ownEvents` labeled events, continuing from `champion`
+    ///   when the agent would.
+    func run(
+        events: [HistoryGenerator.Event], original: TreeModel,
+        candidate: (_ ownEvents: Int, _ continuing: TreeModel?) async throws -> TreeModel
+    ) async throws -> ServedRecord {
+        let attributes = Set(featureNames)
+        let schedule = CandidateSchedule(policy: policy)
+        let promotion = PromotionPolicy(policy: policy)
+        let alarmPolicy = AlarmPolicy(margin: policy.alarmMargin, confirmations: policy.alarmConfirmations)
+        var champion = Deployed(
+            version: 1, model: original,
+            predictor: try MinimumPressurePredictor(version: 1, model: original, attributes: attributes), since: 0,
+            adapted: false)
+        var shadows: [Deployed] = []
+        var watch: Deployed?
+        var state = FurnaceAdaptationState(onboarding: true)
+        var nextVersion = 2
+        var rows: [LabeledPrediction] = []
+        var record = ServedRecord()
+
+        func predictions(of model: Deployed, on event: HistoryGenerator.Event, index: Int) -> [LabeledPrediction] {
+            event.features.compactMap { features in
+                guard let predicted = model.predictor.predict(features) else { return nil }
+                return LabeledPrediction(
+                    eventID: Int64(index), eventStart: Int64(index),
+                    checkpoint: Int(features["seconds_into_event"] ?? 0),
+                    modelVersion: model.version, predicted: predicted, minimum: event.minimumPressure,
+                    threshold: threshold, failed: event.minimumPressure > threshold)
+            }
+        }
+        func comparison(_ challenger: Deployed, _ incumbent: Deployed, since: Int) -> LiveComparison {
+            LiveComparison(
+                device: device, challenger: challenger.version, incumbent: incumbent.version,
+                rows: rows.filter {
+                    $0.eventID >= Int64(since)
+                        && ($0.modelVersion == challenger.version
+                            || $0.modelVersion == incumbent.version)
+                }, fromCheckpoint: policy.alarmFromSeconds, policy: alarmPolicy)
+        }
+
+        for (index, event) in events.enumerated() {
+            // The event: every deployed model predicts; the champion's predictions are what the plant gets.
+            let served = predictions(of: champion, on: event, index: index)
+            rows += served
+            for model in shadows + (watch.map { [$0] } ?? []) {
+                rows += predictions(of: model, on: event, index: index)
+            }
+            let at150 = served.first { $0.checkpoint == 150 }
+            record.errors150.append(at150.map { abs($0.predicted - $0.minimum) / $0.minimum })
+            record.alarmed.append(served.contains { $0.checkpoint >= 150 && $0.predicted > threshold })
+            record.failed.append(event.minimumPressure > threshold)
+            record.serving.append(champion.version)
+
+            // Its label: the adaptation worker's steps, in its order.
+            let label = index + 1
+            judging: for shadow in shadows {
+                switch promotion.judge(shadow: comparison(shadow, champion, since: shadow.since)) {
+                case .wait: continue
+                case .promote(let evidence):
+                    record.decisions.append(
+                        "\(label): v\(shadow.version) promoted over v\(champion.version) (\(evidence.events) events, e \(short(evidence.eValue)))"
+                    )
+                    record.promotions += 1
+                    record.firstPromotion = record.firstPromotion ?? label
+                    shadows.removeAll { $0.version == shadow.version }
+                    var promoted = shadow
+                    promoted.previous = champion.version
+                    watch = champion
+                    champion = promoted
+                    champion.since = index + 1
+                    break judging
+                case .reject(let evidence):
+                    record.decisions.append(
+                        "\(label): v\(shadow.version) rejected (\(evidence.events) events: \(evidence.rule); \(numbers(evidence)))"
+                    )
+                    record.rejections += 1
+                    shadows.removeAll { $0.version == shadow.version }
+                }
+            }
+            if let replaced = watch, champion.since <= index {
+                switch promotion.judge(watch: comparison(champion, replaced, since: champion.since)) {
+                case .wait: break
+                case .confirm: watch = nil
+                case .rollback(let evidence):
+                    record.decisions.append(
+                        "\(label): v\(champion.version) rolled back to v\(replaced.version) (\(evidence.rule))")
+                    record.rollbacks += 1
+                    champion = replaced
+                    watch = nil
+                }
+            }
+            let trigger = schedule.due(
+                CandidateSchedule.Situation(
+                    state: state, events: label, ownLabeled: label, championAdapted: champion.adapted,
+                    busy: shadows.count >= CandidateSchedule.maximumShadows, conceptDrift: false))
+            if let trigger {
+                state.ownEventsAtLastCandidate = max(label, 1)
+                state.candidates += 1
+                let continuing = CandidateBuilder.continues(ownEvents: label, policy: policy) ? champion.model : nil
+                let model = try await candidate(label, continuing)
+                let version = nextVersion
+                nextVersion += 1
+                shadows.append(
+                    Deployed(
+                        version: version, model: model,
+                        predictor: try MinimumPressurePredictor(version: version, model: model, attributes: attributes),
+                        since: index + 1, adapted: true))
+                record.candidates += 1
+                record.decisions.append(
+                    "\(label): candidate v\(version) (\(trigger.description)\(continuing == nil ? "" : ", continued from v\(champion.version)"))"
+                )
+            }
+        }
+        return record
+    }
+
+    /// What serving one fixed method would have given: a model trained on the same schedule as the agent's
+    /// candidates (never held back by shadows), served from the next event on, unjudged.
+    func fixed(
+        events: [HistoryGenerator.Event], original: TreeModel, model: (_ ownEvents: Int) async throws -> TreeModel
+    ) async throws -> ServedRecord {
+        let schedule = CandidateSchedule(policy: policy)
+        var state = FurnaceAdaptationState(onboarding: true)
+        var predictor = try MinimumPressurePredictor(version: 1, model: original, attributes: Set(featureNames))
+        var record = ServedRecord()
+        for (index, event) in events.enumerated() {
+            var alarmed = false
+            var at150: Double?
+            for features in event.features {
+                guard let predicted = predictor.predict(features) else { continue }
+                let seconds = features["seconds_into_event"] ?? 0
+                if seconds == 150 { at150 = abs(predicted - event.minimumPressure) / event.minimumPressure }
+                if seconds >= 150 { alarmed = alarmed || predicted > threshold }
+            }
+            record.errors150.append(at150)
+            record.alarmed.append(alarmed)
+            record.failed.append(event.minimumPressure > threshold)
+            let label = index + 1
+            if schedule.due(
+                CandidateSchedule.Situation(
+                    state: state, events: label, ownLabeled: label, championAdapted: state.candidates > 0,
+                    busy: false, conceptDrift: false)) != nil
+            {
+                state.ownEventsAtLastCandidate = label
+                state.candidates += 1
+                predictor = try MinimumPressurePredictor(
+                    version: 1 + state.candidates, model: try await model(label), attributes: Set(featureNames))
+            }
+        }
+        return record
+    }
+
+    private func short(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    private func numbers(_ evidence: PromotionPolicy.Evidence) -> String {
+        "cost \(String(format: "%.3f", evidence.challengerMeanCost)) vs \(String(format: "%.3f", evidence.incumbentMeanCost)), "
+            + "MAPE \(short(evidence.challengerMAPEPercent)) vs \(short(evidence.incumbentMAPEPercent)) %, "
+            + "missed \(evidence.challengerMissed) vs \(evidence.incumbentMissed), "
+            + "false alarms \(evidence.challengerFalseAlarms) vs \(evidence.incumbentFalseAlarms), e \(short(evidence.eValue))"
+    }
+}
