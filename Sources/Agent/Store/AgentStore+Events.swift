@@ -25,9 +25,13 @@ public struct StoredPrediction: Sendable, Equatable {
     public var role: PredictionRole
     public var predicted: Double
     public var time: Int64
+    /// Its conformal interval and failure probability, from the same model's labeled predictions on the furnace at
+    /// this checkpoint; nil while the model has fewer than ``PredictionUncertainty/minimumEvents`` of them.
+    public var uncertainty: PredictionUncertainty?
 
     public init(
-        eventID: Int64, checkpoint: Int, modelVersion: Int, role: PredictionRole, predicted: Double, time: Int64
+        eventID: Int64, checkpoint: Int, modelVersion: Int, role: PredictionRole, predicted: Double, time: Int64,
+        uncertainty: PredictionUncertainty? = nil
     ) {
         self.eventID = eventID
         self.checkpoint = checkpoint
@@ -35,6 +39,7 @@ public struct StoredPrediction: Sendable, Equatable {
         self.role = role
         self.predicted = predicted
         self.time = time
+        self.uncertainty = uncertainty
     }
 }
 
@@ -103,10 +108,13 @@ extension AgentStore {
             for prediction in predictions {
                 try database.run(
                     """
-                    INSERT OR REPLACE INTO predictions (event_id, checkpoint_s, model_version, role, predicted, time_ms)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO predictions (event_id, checkpoint_s, model_version, role, predicted, time_ms,
+                        lower, upper, failure_probability, coverage, calibration_events)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, prediction.eventID, prediction.checkpoint, prediction.modelVersion, prediction.role.rawValue,
-                    prediction.predicted, prediction.time)
+                    prediction.predicted, prediction.time, prediction.uncertainty?.lowMbar,
+                    prediction.uncertainty?.highMbar, prediction.uncertainty?.failureProbability,
+                    prediction.uncertainty?.coverage, prediction.uncertainty?.calibrationEvents)
             }
         }
     }
