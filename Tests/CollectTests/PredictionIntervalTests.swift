@@ -120,40 +120,119 @@ struct PredictionIntervalTests {
         #expect(try database.userVersion() == AgentSchema.migrator.newestVersion)
     }
 
-    /// Twelve events of furnace `f` served by the fallback rule (0.5 × the pressure at the checkpoint) through a real
-    /// loop and store: the first at 2.4 mbar (predicted 1.2, above the threshold 1), the others at 1.8 (predicted
-    /// 0.9, below it), with true minima mostly above the predictions — so once there is a probability, it says the
-    /// events are likely to fail.
-    static func run(policy: AgentPolicy, in folder: URL) async throws -> (AgentStore, [StoredEvent]) {
-        let store = try AgentStore(path: folder.appendingPathComponent("h.db").path, durability: .normal)
-        let registry = ModelRegistry(journal: DecisionJournal(store: store, topics: nil, logger: logger))
-        try await store.register(Self.device, at: 0)
-        let clock = ManualClock(startingAt: 0)
-        var quiet = policy
-        quiet.adapt = false
-        let builder = CandidateBuilder(
-            store: store, registry: registry, trainer: CandidateTrainer(), policy: quiet, modelsFolder: "/nonexistent",
-            history: [])
-        let worker = AdaptationWorker(
-            store: store, registry: registry, builder: builder, policy: quiet, featureNames: [], clock: clock,
-            logger: logger, activity: AgentActivity())
-        let loop = AdaptiveLoop(
-            store: store, registry: registry, worker: worker, policy: quiet, modelsFolder: "/nonexistent",
-            clock: clock, logger: logger)
-        await loop.add(Self.device, onboarding: false)
-        let logErrors = [0.1, 0.3, -0.2, 0.5, 0.4, -0.05, 0.6, 0.35, 0.45, 0.25, 0.3, 0.4]
-        var previous = 0.5
-        for (index, error) in logErrors.enumerated() {
-            let start = Int64(index + 1) * 3_600_000
-            let pressure = index == 0 ? 2.4 : 1.8
-            let minimum = 0.5 * pressure * exp(error)
-            for poll in Self.event(from: start, pressure: pressure, previousMinimum: previous, minimum: minimum) {
+    /// Furnace `f` served by the fallback rule (0.5 × the pressure at the checkpoint) through a real loop and store.
+    struct Fixture {
+        let store: AgentStore
+        let registry: ModelRegistry
+        let worker: AdaptationWorker
+        let loop: AdaptiveLoop
+        let clock: ManualClock
+        let policy: AgentPolicy
+
+        init(policy: AgentPolicy, in folder: URL) async throws {
+            store = try AgentStore(path: folder.appendingPathComponent("h.db").path, durability: .normal)
+            registry = ModelRegistry(journal: DecisionJournal(store: store, topics: nil, logger: logger))
+            try await store.register(PredictionIntervalTests.device, at: 0)
+            clock = ManualClock(startingAt: 0)
+            var quiet = policy
+            quiet.adapt = false
+            self.policy = quiet
+            let builder = CandidateBuilder(
+                store: store, registry: registry, trainer: CandidateTrainer(), policy: quiet,
+                modelsFolder: "/nonexistent", history: [])
+            worker = AdaptationWorker(
+                store: store, registry: registry, builder: builder, policy: quiet, featureNames: [], clock: clock,
+                logger: logger, activity: AgentActivity())
+            loop = AdaptiveLoop(
+                store: store, registry: registry, worker: worker, policy: quiet, modelsFolder: "/nonexistent",
+                clock: clock, logger: logger)
+            await loop.add(PredictionIntervalTests.device, onboarding: false)
+        }
+
+        func feed(_ polls: [[Reading]]) async {
+            for poll in polls {
                 clock.advance(to: poll[0].timeMilliseconds)
                 await loop.ingest(poll)
             }
+        }
+    }
+
+    static let logErrors = [0.1, 0.3, -0.2, 0.5, 0.4, -0.05, 0.6, 0.35, 0.45, 0.25, 0.3, 0.4]
+
+    /// Twelve events: the first at 2.4 mbar (predicted 1.2, above the threshold 1), the others at 1.8 (predicted 0.9,
+    /// below it), with true minima mostly above the predictions — so once there is a probability, it says the events
+    /// are likely to fail.
+    static func run(policy: AgentPolicy, in folder: URL) async throws -> (AgentStore, [StoredEvent]) {
+        let fixture = try await Fixture(policy: policy, in: folder)
+        var previous = 0.5
+        for (index, error) in logErrors.enumerated() {
+            let pressure = index == 0 ? 2.4 : 1.8
+            let minimum = 0.5 * pressure * exp(error)
+            await fixture.feed(
+                Self.event(
+                    from: Int64(index + 1) * 3_600_000, pressure: pressure, previousMinimum: previous, minimum: minimum)
+            )
             previous = minimum
         }
-        return (store, try await store.events(device: "f", withFeatures: false))
+        return (fixture.store, try await fixture.store.events(device: "f", withFeatures: false))
+    }
+
+    @Test("hearth status shows the running event's latest prediction with its interval, in text and JSON")
+    func status() async throws {
+        let folder = try TemporaryFolder.make(prefix: "status-interval")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fixture = try await Fixture(policy: AgentPolicy(), in: folder)
+        var previous = 0.5
+        for (index, error) in Self.logErrors.prefix(10).enumerated() {
+            let minimum = 0.9 * exp(error)
+            await fixture.feed(
+                Self.event(
+                    from: Int64(index + 1) * 3_600_000, pressure: 1.8, previousMinimum: previous, minimum: minimum))
+            previous = minimum
+        }
+        // The eleventh event, 210 s in: predicted at 150 and 180 s, not ended.
+        await fixture.feed(
+            Array(
+                Self.event(from: 11 * 3_600_000, pressure: 1.8, previousMinimum: previous, minimum: previous).prefix(9))
+        )
+        var configuration = AgentConfiguration(relativeTo: folder.path)
+        configuration.databasePath = folder.appendingPathComponent("h.db").path
+        configuration.policy = fixture.policy
+        let reporter = StatusReporter(
+            store: fixture.store, registry: fixture.registry, loop: fixture.loop, worker: fixture.worker,
+            collector: Collector(
+                store: fixture.store, clock: fixture.clock, mqtt: nil, logger: Self.logger, activity: AgentActivity()),
+            mqtt: nil, topics: MessageTopics(prefix: "hearth", clientID: "test"), configuration: configuration,
+            clock: fixture.clock, logger: Self.logger, version: "test")
+        let report = try await reporter.makeReport()
+        let prediction = try #require(report.devices.first { $0.id == "f" }?.event?.prediction)
+        #expect(prediction.checkpoint == 180 && prediction.model == 0 && prediction.predictedMinimumMbar == 0.9)
+        #expect(prediction.calibrationEvents == 10 && prediction.coverage == 0.9)
+        let low = try #require(prediction.lowMbar)
+        let high = try #require(prediction.highMbar)
+        #expect(low < 0.9 && 0.9 < high)
+        await reporter.publish(toBroker: false)
+
+        let text = try await runCommand(
+            "hearth", ["status", "--database", configuration.databasePath], in: folder)
+        #expect(text.status == 0, "\(text.errors)")
+        let line = try #require(text.output.split(separator: "\n").first { $0.contains("prediction at") })
+        #expect(
+            line.hasPrefix(
+                "    prediction at 180 s: minimum 0.9 mbar (fallback rule), 90 % interval "
+                    + "\(NumberFormat.reading(low))–\(NumberFormat.reading(high)) mbar, failure probability "),
+            "\(line)")
+        #expect(line.hasSuffix("(10 labeled events)"), "\(line)")
+        let json = try await runCommand(
+            "hearth", ["status", "--database", configuration.databasePath, "--json"], in: folder)
+        let document = try JSONCoding.decode(JSONValue.self, from: Array(json.output.utf8))
+        guard case .array(let devices)? = document.value(atPath: "devices"),
+            case .number(let stored)? = devices.first?.value(atPath: "event.prediction.low_mbar")
+        else {
+            Issue.record("no devices[0].event.prediction.low_mbar in \(json.output)")
+            return
+        }
+        #expect(stored == low)
     }
 
     @Test("Intervals appear in the loop's stored predictions once the model has 9 labeled events, never before")
