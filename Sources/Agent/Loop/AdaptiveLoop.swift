@@ -182,7 +182,12 @@ public actor AdaptiveLoop {
         var kept = calibrations[device] ?? [:]
         let missing = Set(models).filter { kept[$0] == nil }.sorted()
         guard !missing.isEmpty else { return kept }
-        let rows = try await store.labeledPredictions(device: device, models: missing)
+        // A calibration keeps a model's most recent predictions at a checkpoint: reading the furnace's last
+        // labeled events is enough, whatever its history.
+        let since = try await store.events(
+            device: device, labeledOnly: true, limit: PredictionUncertainty.calibrationLimit, withFeatures: false
+        ).first?.start
+        let rows = try await store.labeledPredictions(device: device, models: missing, since: since ?? .min)
         for model in missing { kept[model] = [:] }
         for (key, group) in Dictionary(grouping: rows, by: { [$0.modelVersion, $0.checkpoint] }) {
             kept[key[0]]?[key[1]] = PredictionUncertainty.calibration(from: group)
