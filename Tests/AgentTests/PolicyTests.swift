@@ -52,6 +52,29 @@ struct AlarmTests {
         #expect(configured.alarmPolicy == AlarmPolicy(margin: 0.1, trigger: .failureProbability(0.3)))
     }
 
+    @Test("A live comparison replays each model's alarms by the rule in force, with the probabilities stored")
+    func replayedAlarms() {
+        // One failed event: v2 predicted 0.9 (below the threshold 1) with a failure probability of 0.8, v1 predicted
+        // 0.8 without a probability.
+        let rows = [
+            LabeledPrediction(
+                eventID: 1, eventStart: 0, checkpoint: 150, modelVersion: 2, predicted: 0.9, minimum: 1.2,
+                threshold: 1, failed: true, failureProbability: 0.8),
+            LabeledPrediction(
+                eventID: 1, eventStart: 0, checkpoint: 150, modelVersion: 1, predicted: 0.8, minimum: 1.2,
+                threshold: 1, failed: true),
+        ]
+        func alarmed(_ policy: AlarmPolicy) -> (challenger: Bool?, incumbent: Bool?) {
+            let comparison = LiveComparison(
+                device: "d", challenger: 2, incumbent: 1, rows: rows, fromCheckpoint: 150, policy: policy)
+            return (comparison.events.first?.challenger.alarmed, comparison.events.first?.incumbent.alarmed)
+        }
+        #expect(alarmed(AlarmPolicy()) == (false, false), "by the minimum neither alarms")
+        #expect(
+            alarmed(AlarmPolicy(trigger: .failureProbability(0.5))) == (true, false),
+            "by the probability v2 alarms; v1, without one, is judged by its minimum")
+    }
+
     @Test("A raised alarm records what raised it")
     func raisedOn() throws {
         let event = AlarmLifecycle.EventContext(device: "f", eventID: 7, start: 1000, threshold: 1)
