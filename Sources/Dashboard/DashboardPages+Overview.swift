@@ -96,7 +96,7 @@ extension DashboardPages {
                     color: SVGChart.palette[(index + 1) % SVGChart.palette.count], pointsOnly: true,
                     intervals: predictions.filter { $0.modelVersion == model }.compactMap { prediction in
                         prediction.uncertainty.map { (Double(prediction.checkpoint), $0.lowMbar, $0.highMbar) }
-                    }))
+                    }, offset: 6 * (Double(index) - Double(models.count - 1) / 2)))
         }
         var rules = [SVGChart.Rule(name: "threshold", y: event.threshold, color: "#b3261e")]
         if let minimum = event.minimum {

@@ -14,6 +14,9 @@ struct SVGChart {
         /// Vertical error bars in the series' colour: from `low` to `high` at `x`; a `high` of nil is unbounded and
         /// drawn to the top of the plot, dashed.
         var intervals: [(x: Double, low: Double, high: Double?)] = []
+        /// Pixels the points and bars are moved right by, so that several models' predictions at one checkpoint
+        /// stand side by side.
+        var offset = 0.0
     }
 
     /// A horizontal reference line (a threshold).
@@ -127,6 +130,8 @@ struct SVGChart {
                     "<polyline fill=\"none\" stroke=\"\(item.color)\" stroke-width=\"1.6\""
                     + (item.dashed ? " stroke-dasharray=\"5 3\"" : "") + " points=\"\(path)\"/>"
             }
+            // Where this series' points and bars stand: moved by its offset.
+            func dx(_ x: Double) -> Double { px(x) + item.offset }
             for bar in item.intervals where bar.x.isFinite && bar.low.isFinite {
                 let high = bar.high.flatMap { $0.isFinite ? sy($0) : nil } ?? format(top)
                 let label =
@@ -134,19 +139,21 @@ struct SVGChart {
                     + "\(NumberFormat.reading(logY ? pow(10, bar.low) : bar.low))–"
                     + (bar.high.map { NumberFormat.reading(logY ? pow(10, $0) : $0) } ?? "∞")
                 func cap(_ y: String) -> String {
-                    "<line x1=\"\(format(px(bar.x) - 4))\" x2=\"\(format(px(bar.x) + 4))\" y1=\"\(y)\" y2=\"\(y)\"/>"
+                    "<line x1=\"\(format(dx(bar.x) - 4))\" x2=\"\(format(dx(bar.x) + 4))\" y1=\"\(y)\" y2=\"\(y)\"/>"
                 }
                 svg +=
                     "<g class=\"interval\" stroke=\"\(item.color)\" stroke-width=\"1.2\">"
                     + "<title>\(HTML.escape(label))</title>"
-                    + "<line x1=\"\(sx(bar.x))\" x2=\"\(sx(bar.x))\" y1=\"\(sy(bar.low))\" y2=\"\(high)\""
+                    + "<line x1=\"\(format(dx(bar.x)))\" x2=\"\(format(dx(bar.x)))\" y1=\"\(sy(bar.low))\" "
+                    + "y2=\"\(high)\""
                     + (bar.high == nil ? " stroke-dasharray=\"3 2\"" : "") + "/>"
                     + cap(sy(bar.low)) + (bar.high == nil ? "" : cap(high))
                     + "</g>"
             }
             if item.pointsOnly || points.count <= 40 {
                 for point in points {
-                    svg += "<circle cx=\"\(sx(point.x))\" cy=\"\(sy(point.y))\" r=\"3\" fill=\"\(item.color)\"/>"
+                    svg +=
+                        "<circle cx=\"\(format(dx(point.x)))\" cy=\"\(sy(point.y))\" r=\"3\" fill=\"\(item.color)\"/>"
                 }
             }
             svg +=

@@ -27,7 +27,8 @@ struct UncertaintyPagesTests {
 
     /// An event under way with a champion prediction at 150 s that has an interval and one at 180 s without, a shadow
     /// with an unbounded one, and an alarm raised on its failure probability.
-    static func database() async throws -> String {
+    /// - Returns: the database's path, in a new folder the caller removes.
+    static func database() async throws -> (folder: URL, path: String) {
         let folder = try TemporaryFolder.make(prefix: "dashboard-uncertainty")
         let path = folder.appendingPathComponent("h.db").path
         let store = try AgentStore(path: path, durability: .normal)
@@ -58,12 +59,13 @@ struct UncertaintyPagesTests {
             VALUES ('f/1000', 'f', ?, 'active', 1, 'warning', 151000, 150, 151000, 1.24, 1, 1, ?, ?,
                 'failure_probability')
             """, id, JSONCoding.text(Self.reasons), JSONCoding.text(Self.sure))
-        return path
+        return (folder, path)
     }
 
     @Test("The overview's checkpoint predictions show their intervals as error bars and low–high, – without one")
     func overview() async throws {
-        let path = try await Self.database()
+        let (folder, path) = try await Self.database()
+        defer { try? FileManager.default.removeItem(at: folder) }
         let response = try await withDashboard(database: path) { try await $0.get("/") }
         #expect(response.status == 200)
         let body = response.body
@@ -79,11 +81,17 @@ struct UncertaintyPagesTests {
         #expect(body.contains("<title>predicted by v1 at 150: 0.62–2.48</title>"))
         #expect(body.contains("<title>predicted by v2 at 150: 0.31–∞</title>"))
         #expect(body.contains("stroke-dasharray=\"3 2\""))
+        // The two models' bars at 150 s stand side by side, not on top of each other.
+        let bars = body.components(separatedBy: "<g class=\"interval\"").dropFirst().compactMap { bar in
+            bar.range(of: "<line x1=\"").map { bar[$0.upperBound...].prefix { $0 != "\"" } }
+        }
+        #expect(bars.count == 2 && Set(bars).count == 2, "\(bars)")
     }
 
     @Test("The alarms page and the furnace page show each alarm's reasons, interval and failure probability")
     func alarms() async throws {
-        let path = try await Self.database()
+        let (folder, path) = try await Self.database()
+        defer { try? FileManager.default.removeItem(at: folder) }
         for page in ["/alarms", "/furnaces/f"] {
             let response = try await withDashboard(database: path) { try await $0.get(page) }
             #expect(response.status == 200)
