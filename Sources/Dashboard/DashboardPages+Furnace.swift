@@ -141,13 +141,15 @@ extension DashboardPages {
             }, empty: "no decision yet")
     }
 
-    /// Alarms with their lead time (from raising to the end of a failed event).
+    /// Alarms with their lead time (from raising to the end of a failed event), why they were raised (the deciding
+    /// prediction's largest feature contributions) and how sure it was (its interval and failure probability).
     func alarmTable(_ alarms: [AlarmRecord], events: [StoredEvent]) -> String {
         let byID = Dictionary(events.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return HTML.table(
             [
                 "alarm", "furnace", "event", "state", "severity", "raised", "at (s into event)", "predicted (mbar)",
-                "threshold (mbar)", "model", "outcome", "lead time",
+                "90 % interval (mbar)", "failure probability", "threshold (mbar)", "model", "raised on", "reasons",
+                "outcome", "lead time",
             ],
             alarms.reversed().map { alarm in
                 let event = byID[alarm.eventID]
@@ -163,9 +165,20 @@ extension DashboardPages {
                     "<code>\(HTML.escape(alarm.id))</code>", Self.furnaceLink(alarm.device), String(alarm.eventID),
                     alarm.state == .active ? "<span class=\"bad\">active</span>" : alarm.state.rawValue,
                     alarm.severity.rawValue, HTML.escape(Self.time(alarm.raisedTime)), String(alarm.raisedAtSeconds),
-                    NumberFormat.reading(alarm.predicted), NumberFormat.reading(alarm.threshold),
-                    Self.modelName(alarm.modelVersion), outcome, lead,
+                    NumberFormat.reading(alarm.predicted), Self.interval(alarm.uncertainty),
+                    Self.probability(alarm.uncertainty?.failureProbability), NumberFormat.reading(alarm.threshold),
+                    Self.modelName(alarm.modelVersion), alarm.raisedOn.map { Self.basis($0) } ?? "–",
+                    Self.reasons(alarm.reasons), outcome, lead,
                 ]
             }, empty: "no alarm")
+    }
+
+    /// What raised an alarm, in words.
+    static func basis(_ basis: AlarmPolicy.Basis) -> String {
+        switch basis {
+        case .predictedMinimum: "predicted minimum"
+        case .failureProbability: "failure probability"
+        case .predictedMinimumNoProbability: "predicted minimum (no failure probability yet)"
+        }
     }
 }

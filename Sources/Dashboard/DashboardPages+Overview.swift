@@ -93,7 +93,10 @@ extension DashboardPages {
                     points: predictions.filter { $0.modelVersion == model }.map {
                         (Double($0.checkpoint), $0.predicted)
                     },
-                    color: SVGChart.palette[(index + 1) % SVGChart.palette.count], pointsOnly: true))
+                    color: SVGChart.palette[(index + 1) % SVGChart.palette.count], pointsOnly: true,
+                    intervals: predictions.filter { $0.modelVersion == model }.compactMap { prediction in
+                        prediction.uncertainty.map { (Double(prediction.checkpoint), $0.lowMbar, $0.highMbar) }
+                    }, offset: 6 * (Double(index) - Double(models.count - 1) / 2)))
         }
         var rules = [SVGChart.Rule(name: "threshold", y: event.threshold, color: "#b3261e")]
         if let minimum = event.minimum {
@@ -108,11 +111,15 @@ extension DashboardPages {
         let rows = predictions.map {
             [
                 String($0.checkpoint), Self.modelName($0.modelVersion), $0.role.rawValue,
-                NumberFormat.reading($0.predicted),
+                NumberFormat.reading($0.predicted), Self.interval($0.uncertainty),
+                Self.probability($0.uncertainty?.failureProbability),
             ]
         }
         return chart.render()
             + HTML.table(
-                ["checkpoint (s)", "model", "role", "predicted minimum (mbar)"], rows, empty: "no prediction yet")
+                [
+                    "checkpoint (s)", "model", "role", "predicted minimum (mbar)", "90 % interval (mbar)",
+                    "failure probability",
+                ], rows, empty: "no prediction yet")
     }
 }

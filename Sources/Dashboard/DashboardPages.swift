@@ -45,6 +45,28 @@ public struct DashboardPages: Sendable {
 
     static func number(_ value: Double?) -> String { value.map { NumberFormat.reading($0) } ?? "–" }
 
+    /// A prediction's interval, `low–high` (`low–∞` when unbounded); `–` without one (too few labeled events).
+    static func interval(_ uncertainty: PredictionUncertainty?) -> String {
+        guard let uncertainty else { return "–" }
+        return "\(NumberFormat.reading(uncertainty.lowMbar))–"
+            + (uncertainty.highMbar.map { NumberFormat.reading($0) } ?? "∞")
+    }
+
+    /// A failure probability as a percentage; `–` without one.
+    static func probability(_ value: Double?) -> String {
+        value.map { NumberFormat.percent(100 * $0) } ?? "–"
+    }
+
+    /// An alarm's reasons: `feature = value (+0.42 mbar)`, one a line; `–` without any (the fallback rule).
+    static func reasons(_ reasons: [AlarmReason]) -> String {
+        guard !reasons.isEmpty else { return "–" }
+        return reasons.map { reason in
+            let sign = reason.contributionMbar >= 0 ? "+" : ""
+            return "\(HTML.escape(reason.feature)) = \(reason.value.map { NumberFormat.reading($0) } ?? "missing") "
+                + "(\(sign)\(NumberFormat.reading(reason.contributionMbar)) mbar)"
+        }.joined(separator: "<br>")
+    }
+
     static func modelName(_ version: Int) -> String { version == 0 ? "fallback rule" : "v\(version)" }
 
     static func furnaceLink(_ device: String) -> String {

@@ -11,6 +11,12 @@ struct SVGChart {
         /// Points only, no line between them.
         var pointsOnly = false
         var dashed = false
+        /// Vertical error bars in the series' colour: from `low` to `high` at `x`; a `high` of nil is unbounded and
+        /// drawn to the top of the plot, dashed.
+        var intervals: [(x: Double, low: Double, high: Double?)] = []
+        /// Pixels the points and bars are moved right by, so that several models' predictions at one checkpoint
+        /// stand side by side.
+        var offset = 0.0
     }
 
     /// A horizontal reference line (a threshold).
@@ -41,13 +47,19 @@ struct SVGChart {
             ? self.series.map { item in
                 var item = item
                 item.points = item.points.filter { $0.y > 0 }.map { ($0.x, log10($0.y)) }
+                item.intervals = item.intervals.filter { $0.low > 0 }.map {
+                    ($0.x, log10($0.low), $0.high.map { log10($0) })
+                }
                 return item
             } : self.series
         let rules =
             logY
             ? self.rules.filter { $0.y > 0 }.map { SVGChart.Rule(name: $0.name, y: log10($0.y), color: $0.color) }
             : self.rules
-        let all = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
+        let bounds = series.flatMap(\.intervals).flatMap { bar in
+            [(x: bar.x, y: bar.low)] + (bar.high.map { [(x: bar.x, y: $0)] } ?? [])
+        }
+        let all = (series.flatMap(\.points) + bounds).filter { $0.x.isFinite && $0.y.isFinite }
         let left = 58.0
         let right = 12.0
         let top = 38.0
@@ -81,7 +93,8 @@ struct SVGChart {
         }
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom
-        func sx(_ x: Double) -> String { format(left + (x - minX) / (maxX - minX) * plotWidth) }
+        func px(_ x: Double) -> Double { left + (x - minX) / (maxX - minX) * plotWidth }
+        func sx(_ x: Double) -> String { format(px(x)) }
         func sy(_ y: Double) -> String { format(top + (1 - (y - minY) / (maxY - minY)) * plotHeight) }
         svg +=
             "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(format(plotWidth))\" height=\"\(format(plotHeight))\" "
@@ -117,9 +130,30 @@ struct SVGChart {
                     "<polyline fill=\"none\" stroke=\"\(item.color)\" stroke-width=\"1.6\""
                     + (item.dashed ? " stroke-dasharray=\"5 3\"" : "") + " points=\"\(path)\"/>"
             }
+            // Where this series' points and bars stand: moved by its offset.
+            func dx(_ x: Double) -> Double { px(x) + item.offset }
+            for bar in item.intervals where bar.x.isFinite && bar.low.isFinite {
+                let high = bar.high.flatMap { $0.isFinite ? sy($0) : nil } ?? format(top)
+                let label =
+                    "\(item.name) at \(xFormat(bar.x)): "
+                    + "\(NumberFormat.reading(logY ? pow(10, bar.low) : bar.low))–"
+                    + (bar.high.map { NumberFormat.reading(logY ? pow(10, $0) : $0) } ?? "∞")
+                func cap(_ y: String) -> String {
+                    "<line x1=\"\(format(dx(bar.x) - 4))\" x2=\"\(format(dx(bar.x) + 4))\" y1=\"\(y)\" y2=\"\(y)\"/>"
+                }
+                svg +=
+                    "<g class=\"interval\" stroke=\"\(item.color)\" stroke-width=\"1.2\">"
+                    + "<title>\(HTML.escape(label))</title>"
+                    + "<line x1=\"\(format(dx(bar.x)))\" x2=\"\(format(dx(bar.x)))\" y1=\"\(sy(bar.low))\" "
+                    + "y2=\"\(high)\""
+                    + (bar.high == nil ? " stroke-dasharray=\"3 2\"" : "") + "/>"
+                    + cap(sy(bar.low)) + (bar.high == nil ? "" : cap(high))
+                    + "</g>"
+            }
             if item.pointsOnly || points.count <= 40 {
                 for point in points {
-                    svg += "<circle cx=\"\(sx(point.x))\" cy=\"\(sy(point.y))\" r=\"3\" fill=\"\(item.color)\"/>"
+                    svg +=
+                        "<circle cx=\"\(format(dx(point.x)))\" cy=\"\(sy(point.y))\" r=\"3\" fill=\"\(item.color)\"/>"
                 }
             }
             svg +=

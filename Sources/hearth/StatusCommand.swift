@@ -110,6 +110,23 @@ struct StatusCommand: AsyncParsableCommand {
                 lines.append(
                     "  event \(event.id) under way for \(NumberFormat.fixed(event.seconds, decimals: 0)) s"
                         + (event.alarm.map { ", alarm \($0.rawValue)" } ?? ""))
+                if let prediction = event.prediction {
+                    let source = prediction.model == 0 ? "fallback rule" : "model v\(prediction.model)"
+                    let interval: String
+                    if let low = prediction.lowMbar, let coverage = prediction.coverage {
+                        interval =
+                            ", \(NumberFormat.percent(100 * coverage)) interval \(NumberFormat.reading(low))–"
+                            + "\(prediction.highMbar.map { NumberFormat.reading($0) } ?? "∞") mbar, failure probability "
+                            + "\(prediction.failureProbability.map { NumberFormat.percent(100 * $0) } ?? "-")"
+                            + " (\(prediction.calibrationEvents ?? 0) labeled events)"
+                    } else {
+                        interval =
+                            ", no interval yet (fewer than \(PredictionUncertainty.minimumEvents) labeled events of this model here)"
+                    }
+                    lines.append(
+                        "    prediction at \(prediction.checkpoint) s: minimum "
+                            + "\(NumberFormat.reading(prediction.predictedMinimumMbar)) mbar (\(source))\(interval)")
+                }
                 if let reasons = event.reasons, !reasons.isEmpty {
                     lines.append(
                         "    because: "

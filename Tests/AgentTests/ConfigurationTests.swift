@@ -178,6 +178,30 @@ struct ConfigurationTests {
                 ])
     }
 
+    @Test("policy.alarm_on and alarm_failure_probability: read, defaulted, and checked with file and line")
+    func alarmOn() throws {
+        let defaults = try AgentConfiguration.parse("policy:\n  alarm_margin: 0.1\n", file: "h.yaml").policy
+        #expect(defaults.alarmOn == .minimum && defaults.alarmFailureProbability == 0.5)
+        let set = try AgentConfiguration.parse(
+            "policy:\n  alarm_on: failure_probability\n  alarm_failure_probability: 0.3\n", file: "h.yaml"
+        ).policy
+        #expect(set.alarmOn == .failureProbability && set.alarmFailureProbability == 0.3)
+        #expect(set.alarmPolicy.trigger == .failureProbability(0.3))
+        #expect(
+            problems("policy:\n  alarm_on: probability\n  alarm_failure_probability: 1\n") == [
+                "/etc/hearth/hearth.yaml:2:13: policy.alarm_on: \"probability\" is not one of minimum, "
+                    + "failure_probability",
+                "/etc/hearth/hearth.yaml:3:30: policy.alarm_failure_probability: 1.0 is not a probability strictly "
+                    + "between 0 and 1",
+            ])
+        #expect(
+            problems("policy:\n  alarm_failure_probability: 0\n") == [
+                "/etc/hearth/hearth.yaml:2:30: policy.alarm_failure_probability: 0.0 is not a probability strictly "
+                    + "between 0 and 1"
+            ])
+        #expect(problems("policy:\n  alarm_failure_probability: often\n").count == 1)
+    }
+
     @Test("durations accept days, and retention must be positive")
     func retention() throws {
         #expect(try AgentConfiguration.parse("retention: 7d", file: "h.yaml").retentionSeconds == 604_800)

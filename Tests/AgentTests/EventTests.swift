@@ -239,13 +239,14 @@ struct PredictorTests {
                     version: version, model: try Self.model(features: ["pressure_mbar"], target: nil), attributes: []))
         }
         let plan = roster.plan(for: "f")
-        let (decisive, records) = plan.predict(["pressure_mbar": 10], checkpoint: 150, eventID: 1, at: 0)
+        let (decisive, records) = plan.predict(["pressure_mbar": 10], checkpoint: 150, threshold: 1, eventID: 1, at: 0)
         #expect(decisive?.model == 2)
         #expect(
             Set(records.map { "\($0.role.rawValue) v\($0.modelVersion)" }) == ["champion v2", "watch v1", "shadow v3"])
         roster.markUnusable(2, reason: "checksum")
         #expect(roster.source(for: "f") == "fallback rule")
-        let fallen = roster.plan(for: "f").predict(["pressure_mbar": 10], checkpoint: 150, eventID: 1, at: 0)
+        let fallen = roster.plan(for: "f").predict(
+            ["pressure_mbar": 10], checkpoint: 150, threshold: 1, eventID: 1, at: 0)
         #expect(fallen.decisive?.model == 0 && fallen.decisive?.value == 5)
         #expect(roster.source(for: "g") == "model v1")
     }
@@ -355,7 +356,7 @@ struct AlarmUncertaintyTests {
         let pairs = (1...19).map { (predicted: 1.0, minimum: exp(Double($0) / 20)) }
         let calibration = try #require(PredictionUncertainty.calibration(from: Self.rows(pairs)))
         var plan = ModelRoster(fallback: FallbackRule()).plan(for: "f")
-        plan.calibration = (model: 0, byCheckpoint: [150: calibration])
+        plan.calibrations = [0: [150: calibration]]
         var session = FurnaceSession(device: EventTests.device, policy: AlarmPolicy(), alarmFromSeconds: 150)
         session.begin(eventID: 1, start: 0, threshold: 1)
         let checked = session.checkpoint(
@@ -370,6 +371,40 @@ struct AlarmUncertaintyTests {
         let message = AlarmMessage(alarm, time: 150_000, source: "fallback rule")
         #expect(message.predictedMinimumLowMbar == uncertainty.lowMbar)
         #expect(message.failureProbability == uncertainty.failureProbability)
+    }
+
+    @Test("Every model's stored prediction carries its own interval where its calibration allows, none elsewhere")
+    func intervalsPerModel() throws {
+        let pairs = (1...19).map { (predicted: 1.0, minimum: exp(Double($0) / 20)) }
+        let calibration = try #require(PredictionUncertainty.calibration(from: Self.rows(pairs)))
+        var roster = ModelRoster(fallback: FallbackRule())
+        roster.update([
+            Deployment(device: "f", version: 1, role: .champion, since: 0),
+            Deployment(device: "f", version: 2, role: .shadow, since: 0),
+            Deployment(device: "f", version: 3, role: .shadow, since: 0),
+        ])
+        for version in [1, 2, 3] {
+            roster.add(
+                try MinimumPressurePredictor(
+                    version: version, model: try PredictorTests.model(features: ["pressure_mbar"], target: nil),
+                    attributes: []))
+        }
+        var plan = roster.plan(for: "f")
+        #expect(Set(plan.models) == [0, 1, 2, 3])
+        // The champion and shadow v2 have labeled predictions of their own at 150 s; shadow v3 has too few.
+        plan.calibrations = [1: [150: calibration], 2: [150: calibration, 180: calibration]]
+        let (decisive, records) = plan.predict(
+            ["pressure_mbar": 10], checkpoint: 150, threshold: 1, eventID: 1, at: 0)
+        let byModel = Dictionary(uniqueKeysWithValues: records.map { ($0.modelVersion, $0) })
+        let champion = try #require(byModel[1])
+        let expected = PredictionUncertainty(prediction: champion.predicted, threshold: 1, calibration: calibration)
+        #expect(champion.uncertainty != nil && champion.uncertainty == expected)
+        #expect(decisive?.uncertainty == expected, "the deciding prediction is the champion's, with its interval")
+        #expect(byModel[2]?.uncertainty != nil && byModel[2]?.role == .shadow)
+        #expect(byModel[3]?.uncertainty == nil, "no calibration of its own: stored without an interval")
+        let later = plan.predict(["pressure_mbar": 10], checkpoint: 180, threshold: 1, eventID: 1, at: 0).records
+        #expect(later.first { $0.modelVersion == 1 }?.uncertainty == nil, "the champion has none at 180 s")
+        #expect(later.first { $0.modelVersion == 2 }?.uncertainty != nil)
     }
 
     @Test("Replayed over exchangeable events, 90 % intervals calibrated on the past hold in about 90 % of them")

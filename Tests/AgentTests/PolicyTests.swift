@@ -17,6 +17,82 @@ struct AlarmTests {
         #expect(single.severity(predicted: 1.9, threshold: 1) == .warning)
     }
 
+    @Test("alarm_on failure_probability: a probability at or above the level alarms, whatever the minimum says")
+    func failureProbabilityTrigger() {
+        let policy = AlarmPolicy(margin: 0.2, trigger: .failureProbability(0.6))
+        typealias Seen = AlarmPolicy.Observation
+        #expect(policy.shouldRaise(observations: [Seen(predicted: 0.8, failureProbability: 0.6)], threshold: 1))
+        #expect(
+            !policy.shouldRaise(observations: [Seen(predicted: 3, failureProbability: 0.59)], threshold: 1),
+            "a likely success is not alarmed even with a high predicted minimum")
+        #expect(policy.basis(for: Seen(predicted: 0.8, failureProbability: 0.6)) == .failureProbability)
+        // Without a probability the minimum decides, with the margin, and the basis says so.
+        let bare = Seen(predicted: 1.3)
+        #expect(policy.shouldRaise(observations: [bare], threshold: 1))
+        #expect(!policy.shouldRaise(observations: [Seen(predicted: 1.1)], threshold: 1), "within the margin")
+        #expect(policy.basis(for: bare) == .predictedMinimumNoProbability)
+        // Confirmations count predictions that call for an alarm, each by its own rule.
+        let careful = AlarmPolicy(confirmations: 2, trigger: .failureProbability(0.5))
+        #expect(
+            careful.shouldRaise(
+                observations: [Seen(predicted: 1.2), Seen(predicted: 0.9, failureProbability: 0.7)], threshold: 1))
+        #expect(
+            !careful.shouldRaise(
+                observations: [Seen(predicted: 1.2), Seen(predicted: 1.5, failureProbability: 0.4)], threshold: 1))
+        // The minimum rule ignores probabilities, and severity follows the minimum under either rule.
+        #expect(
+            !AlarmPolicy().shouldRaise(observations: [Seen(predicted: 0.9, failureProbability: 0.99)], threshold: 1))
+        #expect(AlarmPolicy().basis(for: Seen(predicted: 2, failureProbability: 0.9)) == .predictedMinimum)
+        #expect(policy.severity(predicted: 0.8, threshold: 1) == .warning)
+        var configured = AgentPolicy()
+        #expect(configured.alarmPolicy.trigger == .minimum)
+        configured.alarmOn = .failureProbability
+        configured.alarmFailureProbability = 0.3
+        configured.alarmMargin = 0.1
+        #expect(configured.alarmPolicy == AlarmPolicy(margin: 0.1, trigger: .failureProbability(0.3)))
+    }
+
+    @Test("A live comparison replays each model's alarms by the rule in force, with the probabilities stored")
+    func replayedAlarms() {
+        // One failed event: v2 predicted 0.9 (below the threshold 1) with a failure probability of 0.8, v1 predicted
+        // 0.8 without a probability.
+        let rows = [
+            LabeledPrediction(
+                eventID: 1, eventStart: 0, checkpoint: 150, modelVersion: 2, predicted: 0.9, minimum: 1.2,
+                threshold: 1, failed: true, failureProbability: 0.8),
+            LabeledPrediction(
+                eventID: 1, eventStart: 0, checkpoint: 150, modelVersion: 1, predicted: 0.8, minimum: 1.2,
+                threshold: 1, failed: true),
+        ]
+        func alarmed(_ policy: AlarmPolicy) -> (challenger: Bool?, incumbent: Bool?) {
+            let comparison = LiveComparison(
+                device: "d", challenger: 2, incumbent: 1, rows: rows, fromCheckpoint: 150, policy: policy)
+            return (comparison.events.first?.challenger.alarmed, comparison.events.first?.incumbent.alarmed)
+        }
+        #expect(alarmed(AlarmPolicy()) == (false, false), "by the minimum neither alarms")
+        #expect(
+            alarmed(AlarmPolicy(trigger: .failureProbability(0.5))) == (true, false),
+            "by the probability v2 alarms; v1, without one, is judged by its minimum")
+    }
+
+    @Test("A raised alarm records what raised it")
+    func raisedOn() throws {
+        let event = AlarmLifecycle.EventContext(device: "f", eventID: 7, start: 1000, threshold: 1)
+        let lifecycle = AlarmLifecycle(policy: AlarmPolicy(trigger: .failureProbability(0.5)))
+        let raised = lifecycle.observe(
+            decisive: [AlarmPolicy.Observation(predicted: 0.9, failureProbability: 0.8)], model: 3, seconds: 150,
+            event: event, current: nil, at: 5)
+        #expect(raised?.alarm.raisedOn == .failureProbability && raised?.alarm.predicted == 0.9)
+        let bare = lifecycle.observe(decisive: [1.5], model: 0, seconds: 150, event: event, current: nil, at: 5)
+        #expect(bare?.alarm.raisedOn == .predictedMinimumNoProbability)
+        let message = AlarmMessage(try #require(bare?.alarm), time: 5, source: "fallback rule")
+        #expect(message.raisedOn == .predictedMinimumNoProbability)
+        let plain = AlarmLifecycle(policy: AlarmPolicy())
+        #expect(
+            plain.observe(decisive: [1.5], model: 1, seconds: 150, event: event, current: nil, at: 5)?.alarm.raisedOn
+                == .predictedMinimum)
+    }
+
     @Test("Raised once, escalated only when the severity rises, confirmed or cleared by the outcome or a restart")
     func lifecycle() throws {
         let lifecycle = AlarmLifecycle(policy: AlarmPolicy())

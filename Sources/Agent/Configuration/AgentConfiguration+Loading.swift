@@ -10,7 +10,8 @@ extension AgentConfiguration {
         "status_interval", "policy",
     ]
     static let policyKeys = [
-        "alarm_margin", "alarm_confirmations", "alarm_from", "fallback_factor", "algorithm", "weighting", "trees",
+        "alarm_margin", "alarm_confirmations", "alarm_from", "alarm_on", "alarm_failure_probability", "fallback_factor",
+        "algorithm", "weighting", "trees",
         "max_depth", "learning_rate", "adapt",
         "onboarding_events", "retrain_growth", "drift_window", "shadow_events", "max_shadow_events", "min_improvement",
         "promotion_alpha", "rollback_events", "rollback_alpha", "missed_failure_cost", "false_alarm_cost",
@@ -151,6 +152,18 @@ struct ConfigurationReader {
             value = number
         }
         fraction("alarm_margin", 0...10, into: &policy.alarmMargin)
+        if let value = yaml.choice("alarm_on", in: fields, as: AgentPolicy.AlarmOn.self) { policy.alarmOn = value }
+        if let number = yaml.number("alarm_failure_probability", in: fields),
+            let node = fields["alarm_failure_probability"]
+        {
+            if number > 0, number < 1 {
+                policy.alarmFailureProbability = number
+            } else {
+                yaml.report(
+                    "\(number) is not a probability strictly between 0 and 1",
+                    field: fields.path("alarm_failure_probability"), node: node)
+            }
+        }
         fraction("fallback_factor", 0.01...10, into: &policy.fallbackFactor)
         if let seconds = yaml.duration("alarm_from", in: fields), let node = fields["alarm_from"] {
             let checkpoints = PumpingEventFeatures.checkpoints.map { Int($0) }

@@ -19,6 +19,20 @@ public struct AgentPolicy: Sendable, Equatable {
         case auto
     }
 
+    /// What a deciding prediction is judged by before an alarm (see ``AlarmPolicy/Trigger``).
+    public enum AlarmOn: String, Sendable, CaseIterable, Equatable {
+        /// The predicted minimum above threshold × (1 + `alarm_margin`).
+        case minimum
+        /// The probability that the event fails at least `alarm_failure_probability`; a prediction without one
+        /// (too few labeled events of its model on the furnace) is judged by its minimum.
+        case failureProbability = "failure_probability"
+    }
+
+    /// `alarm_on`: `minimum` or `failure_probability`. Default `minimum`.
+    public var alarmOn: AlarmOn = .minimum
+    /// `alarm_failure_probability`: with `alarm_on: failure_probability`, the failure probability at which a
+    /// prediction calls for an alarm, 0 < p < 1. Default 0.5.
+    public var alarmFailureProbability: Double = 0.5
     /// `alarm_margin`: an alarm needs the predicted minimum above threshold × (1 + margin). Default 0.
     public var alarmMargin: Double = 0
     /// `alarm_confirmations`: consecutive checkpoint predictions above it before the alarm. Default 1.
@@ -106,4 +120,11 @@ public struct AgentPolicy: Sendable, Equatable {
     public var seed: UInt64 = 1
 
     public init() {}
+
+    /// The alarm rule these keys describe.
+    public var alarmPolicy: AlarmPolicy {
+        AlarmPolicy(
+            margin: alarmMargin, confirmations: alarmConfirmations,
+            trigger: alarmOn == .minimum ? .minimum : .failureProbability(alarmFailureProbability))
+    }
 }

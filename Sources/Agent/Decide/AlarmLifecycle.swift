@@ -46,17 +46,30 @@ public struct AlarmLifecycle: Sendable, Equatable {
         }
     }
 
-    /// Takes a deciding prediction (from `alarm_from` on).
-    /// - Parameters:
-    ///   - decisive: the deciding predictions of the event so far, this one last (checkpoint order).
-    ///   - model: the version that predicted (0: the fallback rule).
-    ///   - seconds: the checkpoint.
-    ///   - current: the event's alarm, if one was raised.
-    /// - Returns: the transition, or nil when nothing changes.
+    /// Takes a deciding prediction (from `alarm_from` on), judged by its minimum only.
     public func observe(
         decisive: [Double], model: Int, seconds: Int, event: EventContext, current: AlarmRecord?, at time: Int64
     ) -> Transition? {
-        guard let predicted = decisive.last else { return nil }
+        observe(
+            decisive: decisive.map { AlarmPolicy.Observation(predicted: $0) }, model: model, seconds: seconds,
+            event: event, current: current, at: time)
+    }
+
+    /// Takes a deciding prediction (from `alarm_from` on).
+    /// - Parameters:
+    ///   - decisive: the deciding predictions of the event so far, this one last (checkpoint order), with their
+    ///     failure probabilities where known.
+    ///   - model: the version that predicted (0: the fallback rule).
+    ///   - seconds: the checkpoint.
+    ///   - current: the event's alarm, if one was raised.
+    /// - Returns: the transition, or nil when nothing changes. A raised alarm records what raised it
+    ///   (``AlarmRecord/raisedOn``).
+    public func observe(
+        decisive: [AlarmPolicy.Observation], model: Int, seconds: Int, event: EventContext, current: AlarmRecord?,
+        at time: Int64
+    ) -> Transition? {
+        guard let last = decisive.last else { return nil }
+        let predicted = last.predicted
         let severity = policy.severity(predicted: predicted, threshold: event.threshold)
         if var alarm = current {
             // An active alarm is updated only when its severity rises.
@@ -68,13 +81,13 @@ public struct AlarmLifecycle: Sendable, Equatable {
             alarm.modelVersion = model
             return .escalated(alarm)
         }
-        guard policy.shouldRaise(predictions: decisive, threshold: event.threshold) else { return nil }
+        guard policy.shouldRaise(observations: decisive, threshold: event.threshold) else { return nil }
         return .raised(
             AlarmRecord(
                 id: "\(event.device)/\(event.start)", device: event.device, eventID: event.eventID,
                 eventStart: event.start, state: .active, sequence: 1, severity: severity, raisedTime: time,
                 raisedAtSeconds: seconds, updatedTime: time, predicted: predicted, threshold: event.threshold,
-                modelVersion: model))
+                modelVersion: model, raisedOn: policy.basis(for: last)))
     }
 
     /// The alarm once its event's outcome is known: confirmed if the event failed, else cleared.

@@ -12,14 +12,34 @@ public enum Narration {
         }.joined()
         return
             "\(PlantTime.readable(time))  \(device)  prediction at \(checkpoint.seconds) s: minimum \(mbar(decisive.value)) mbar "
+            + (decisive.uncertainty.map { interval($0) + " " } ?? "")
             + "(threshold \(mbar(checkpoint.threshold)), \(source(decisive.model)))\(beside)"
     }
 
-    /// A raised or escalated alarm.
+    /// A raised or escalated alarm, with what raised it.
     static func alarm(_ alarm: AlarmRecord, escalated: Bool) -> String {
-        "\(PlantTime.readable(alarm.updatedTime))  \(alarm.device)  ALARM \(alarm.severity.rawValue)\(escalated ? " (escalated)" : ""): "
-            + "predicted minimum \(mbar(alarm.predicted)) mbar > \(mbar(alarm.threshold)) at \(alarm.raisedAtSeconds) s "
+        let head =
+            "\(PlantTime.readable(alarm.updatedTime))  \(alarm.device)  ALARM \(alarm.severity.rawValue)\(escalated ? " (escalated)" : ""): "
+        let minimum =
+            "predicted minimum \(mbar(alarm.predicted)) mbar > \(mbar(alarm.threshold)) at \(alarm.raisedAtSeconds) s "
             + "(\(source(alarm.modelVersion)))"
+        switch alarm.raisedOn {
+        case .failureProbability:
+            let probability = alarm.uncertainty.map { NumberFormat.percent(100 * $0.failureProbability) } ?? "?"
+            return head
+                + "failure probability \(probability) at \(alarm.raisedAtSeconds) s, predicted minimum "
+                + "\(mbar(alarm.predicted)) mbar (threshold \(mbar(alarm.threshold)), \(source(alarm.modelVersion)))"
+        case .predictedMinimumNoProbability:
+            return head + minimum + "; no failure probability yet (fewer than "
+                + "\(PredictionUncertainty.minimumEvents) labeled events of this model here), judged by the minimum"
+        case .predictedMinimum, nil:
+            return head + minimum
+        }
+    }
+
+    /// A 90 % interval: `[0.8–2.1]`, `[0.8–∞]` when unbounded.
+    static func interval(_ uncertainty: PredictionUncertainty) -> String {
+        "[\(mbar(uncertainty.lowMbar))–\(uncertainty.highMbar.map(mbar) ?? "∞")]"
     }
 
     /// An event's outcome.

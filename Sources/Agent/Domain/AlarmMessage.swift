@@ -35,6 +35,9 @@ public struct AlarmMessage: Codable, Sendable, Equatable {
     public var predictedMinimumHighMbar: Double?
     /// The probability that the event fails, from the same distribution; nil like the interval.
     public var failureProbability: Double?
+    /// What raised the alarm: `predicted_minimum`, `failure_probability`, or `predicted_minimum_no_probability`
+    /// (`policy.alarm_on: failure_probability`, but no probability could be computed for the deciding prediction).
+    public var raisedOn: AlarmPolicy.Basis?
 
     enum CodingKeys: String, CodingKey {
         case alarmID = "alarm_id"
@@ -52,6 +55,7 @@ public struct AlarmMessage: Codable, Sendable, Equatable {
         case predictedMinimumLowMbar = "predicted_minimum_low_mbar"
         case predictedMinimumHighMbar = "predicted_minimum_high_mbar"
         case failureProbability = "failure_probability"
+        case raisedOn = "raised_on"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -74,6 +78,7 @@ public struct AlarmMessage: Codable, Sendable, Equatable {
         try container.encode(raisedAt, forKey: .raisedAt)
         try container.encode(time, forKey: .time)
         try container.encode(reasons, forKey: .reasons)
+        try container.encode(raisedOn, forKey: .raisedOn)
     }
 
     /// The message for an alarm's current state.
@@ -99,6 +104,7 @@ public struct AlarmMessage: Codable, Sendable, Equatable {
         predictedMinimumLowMbar = alarm.uncertainty?.lowMbar
         predictedMinimumHighMbar = alarm.uncertainty?.highMbar
         failureProbability = alarm.uncertainty?.failureProbability
+        raisedOn = alarm.raisedOn
     }
 
     /// The outbox messages for it: the alarm topic, and the retained state topic — holding the alarm while it is

@@ -171,13 +171,71 @@ public struct StatusReport: Codable, Sendable, Equatable {
         /// Why its alarm was raised: the deciding prediction's largest feature contributions (see
         /// ``AlarmReason``); absent without an alarm.
         public var reasons: [AlarmReason]?
+        /// Its latest deciding prediction with its interval; absent before the first one.
+        public var prediction: PredictionSection?
 
-        public init(id: Int64, start: String, seconds: Double, alarm: AlarmState?, reasons: [AlarmReason]?) {
+        public init(
+            id: Int64, start: String, seconds: Double, alarm: AlarmState?, reasons: [AlarmReason]?,
+            prediction: PredictionSection? = nil
+        ) {
             self.id = id
             self.start = start
             self.seconds = seconds
             self.alarm = alarm
             self.reasons = reasons
+            self.prediction = prediction
+        }
+    }
+
+    /// A deciding prediction of the event under way, with its conformal interval and failure probability (null
+    /// while the model has fewer than 9 labeled events on the furnace at this checkpoint; `high_mbar` null alone:
+    /// unbounded).
+    public struct PredictionSection: Codable, Sendable, Equatable {
+        /// The checkpoint, seconds into the event.
+        public var checkpoint: Int
+        /// The model that predicted; 0 for the fallback rule.
+        public var model: Int
+        public var predictedMinimumMbar: Double
+        public var lowMbar: Double?
+        public var highMbar: Double?
+        public var failureProbability: Double?
+        /// The nominal coverage of the interval (0.9), and the labeled events it was calibrated on.
+        public var coverage: Double?
+        public var calibrationEvents: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case checkpoint = "checkpoint_s"
+            case model
+            case predictedMinimumMbar = "predicted_minimum_mbar"
+            case lowMbar = "low_mbar"
+            case highMbar = "high_mbar"
+            case failureProbability = "failure_probability"
+            case coverage
+            case calibrationEvents = "calibration_events"
+        }
+
+        /// The section for a stored prediction.
+        public init(_ prediction: StoredPrediction) {
+            checkpoint = prediction.checkpoint
+            model = prediction.modelVersion
+            predictedMinimumMbar = prediction.predicted
+            lowMbar = prediction.uncertainty?.lowMbar
+            highMbar = prediction.uncertainty?.highMbar
+            failureProbability = prediction.uncertainty?.failureProbability
+            coverage = prediction.uncertainty?.coverage
+            calibrationEvents = prediction.uncertainty?.calibrationEvents
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(checkpoint, forKey: .checkpoint)
+            try container.encode(model, forKey: .model)
+            try container.encode(predictedMinimumMbar, forKey: .predictedMinimumMbar)
+            try container.encode(lowMbar, forKey: .lowMbar)
+            try container.encode(highMbar, forKey: .highMbar)
+            try container.encode(failureProbability, forKey: .failureProbability)
+            try container.encode(coverage, forKey: .coverage)
+            try container.encode(calibrationEvents, forKey: .calibrationEvents)
         }
     }
 

@@ -21,8 +21,8 @@ public struct FurnaceSession: Sendable {
         public var id: Int64
         public var start: Int64
         public var threshold: Double
-        /// The deciding predictions from `alarm_from` on.
-        public var decisive: [Double] = []
+        /// The deciding predictions from `alarm_from` on, with their failure probabilities where known.
+        public var decisive: [AlarmPolicy.Observation] = []
         public var last: (value: Double, model: Int)?
         public var alarm: AlarmRecord?
 
@@ -39,7 +39,7 @@ public struct FurnaceSession: Sendable {
         public var seconds: Int
         public var features: [String: Double]
         public var predictions: [StoredPrediction]
-        public var decisive: (value: Double, model: Int)?
+        public var decisive: ServingPlan.Decisive?
         public var threshold: Double
         /// A raised or escalated alarm.
         public var alarm: AlarmLifecycle.Transition?
@@ -89,12 +89,15 @@ public struct FurnaceSession: Sendable {
         start: Int64, seconds: Int, features: [String: Double], time: Int64, plan: ServingPlan
     ) -> CheckpointResult? {
         guard var running = event, running.start == start else { return nil }
-        let (decisive, records) = plan.predict(features, checkpoint: seconds, eventID: running.id, at: time)
+        let (decisive, records) = plan.predict(
+            features, checkpoint: seconds, threshold: running.threshold, eventID: running.id, at: time)
         var transition: AlarmLifecycle.Transition?
         if let decisive {
-            running.last = decisive
+            running.last = (decisive.value, decisive.model)
             if seconds >= alarmFromSeconds {
-                running.decisive.append(decisive.value)
+                running.decisive.append(
+                    AlarmPolicy.Observation(
+                        predicted: decisive.value, failureProbability: decisive.uncertainty?.failureProbability))
                 transition = lifecycle.observe(
                     decisive: running.decisive, model: decisive.model, seconds: seconds,
                     event: .init(
@@ -105,16 +108,9 @@ public struct FurnaceSession: Sendable {
                     // it; and how sure it is: the deciding model's own past errors on this furnace here.
                     let reasons =
                         plan.champion.map { $0.version == decisive.model ? $0.reasons(features) : [] } ?? []
-                    let uncertainty = plan.calibration.flatMap { calibration in
-                        calibration.model == decisive.model
-                            ? calibration.byCheckpoint[seconds].flatMap {
-                                PredictionUncertainty(
-                                    prediction: decisive.value, threshold: running.threshold, calibration: $0)
-                            } : nil
-                    }
                     let annotated = changed.updating { alarm in
                         alarm.reasons = reasons
-                        alarm.uncertainty = uncertainty
+                        alarm.uncertainty = decisive.uncertainty
                     }
                     transition = annotated
                     running.alarm = annotated.alarm

@@ -60,7 +60,7 @@ public actor AdaptationWorker: Service {
         drift = DriftMonitor(policy: policy)
         conceptDrift = ConceptDriftMonitor(policy: policy)
         schedule = CandidateSchedule(policy: policy)
-        alarmPolicy = AlarmPolicy(margin: policy.alarmMargin, confirmations: policy.alarmConfirmations)
+        alarmPolicy = policy.alarmPolicy
         (jobs, submit) = AsyncStream.makeStream(of: Job.self)
     }
 

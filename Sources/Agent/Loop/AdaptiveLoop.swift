@@ -23,8 +23,9 @@ public actor AdaptiveLoop {
     private var roster: ModelRoster
     private var rosterGeneration = -1
     private var attributes: Set<String> = []
-    /// Per furnace, the deciding model's conformal calibration by checkpoint (dropped when a label arrives).
-    private var calibrations: [String: (model: Int, byCheckpoint: [Int: ConformalCalibration])] = [:]
+    /// Per furnace and model, the conformal calibration of the model's own errors there by checkpoint (dropped when
+    /// a label arrives).
+    private var calibrations: [String: [Int: [Int: ConformalCalibration]]] = [:]
 
     public init(
         store: AgentStore, registry: ModelRegistry, worker: AdaptationWorker, policy: AgentPolicy,
@@ -69,7 +70,7 @@ public actor AdaptiveLoop {
         } else {
             sessions[device.id] = FurnaceSession(
                 device: device,
-                policy: AlarmPolicy(margin: policy.alarmMargin, confirmations: policy.alarmConfirmations),
+                policy: policy.alarmPolicy,
                 alarmFromSeconds: policy.alarmFromSeconds)
         }
         let before = attributes
@@ -116,7 +117,7 @@ public actor AdaptiveLoop {
         case .checkpoint(let start, let seconds, let features, let time):
             try await refreshRoster()
             guard var plan = sessions[device].map({ _ in roster.plan(for: device) }) else { return }
-            if seconds >= policy.alarmFromSeconds { plan.calibration = try await calibration(for: device, plan: plan) }
+            plan.calibrations = try await calibrations(for: device, models: plan.models)
             guard
                 let result = sessions[device]?.checkpoint(
                     start: start, seconds: seconds, features: features, time: time, plan: plan)
@@ -138,7 +139,9 @@ public actor AdaptiveLoop {
                         metadata: [
                             "device": "\(device)", "alarm": "\(alarm.id)", "severity": "\(alarm.severity.rawValue)",
                             "predicted": "\(Narration.mbar(alarm.predicted))", "seconds": "\(seconds)",
-                            "model": "\(alarm.modelVersion)",
+                            "model": "\(alarm.modelVersion)", "raised_on": "\(alarm.raisedOn?.rawValue ?? "")",
+                            "failure_probability":
+                                "\(alarm.uncertainty.map { NumberFormat.probability($0.failureProbability) } ?? "none")",
                         ])
                     narrate(Narration.alarm(alarm, escalated: false))
                 case .escalated(let alarm):
@@ -172,21 +175,25 @@ public actor AdaptiveLoop {
         }
     }
 
-    /// The deciding model's calibration on a furnace, kept until its next label or a change of the deciding model.
-    private func calibration(
-        for device: String, plan: ServingPlan
-    ) async throws -> (model: Int, byCheckpoint: [Int: ConformalCalibration]) {
-        let model = plan.champion?.version ?? 0
-        if let kept = calibrations[device], kept.model == model { return kept }
-        let rows = try await store.labeledPredictions(
-            device: device, models: [model], fromCheckpoint: policy.alarmFromSeconds)
-        var byCheckpoint: [Int: ConformalCalibration] = [:]
-        for (checkpoint, group) in Dictionary(grouping: rows, by: \.checkpoint) {
-            byCheckpoint[checkpoint] = PredictionUncertainty.calibration(from: group)
+    /// The calibrations of some models on a furnace, read once per model and kept until the furnace's next label.
+    private func calibrations(
+        for device: String, models: [Int]
+    ) async throws -> [Int: [Int: ConformalCalibration]] {
+        var kept = calibrations[device] ?? [:]
+        let missing = Set(models).filter { kept[$0] == nil }.sorted()
+        guard !missing.isEmpty else { return kept }
+        // A calibration keeps a model's most recent predictions at a checkpoint: reading the furnace's last
+        // labeled events is enough, whatever its history.
+        let since = try await store.events(
+            device: device, labeledOnly: true, limit: PredictionUncertainty.calibrationLimit, withFeatures: false
+        ).first?.start
+        let rows = try await store.labeledPredictions(device: device, models: missing, since: since ?? .min)
+        for model in missing { kept[model] = [:] }
+        for (key, group) in Dictionary(grouping: rows, by: { [$0.modelVersion, $0.checkpoint] }) {
+            kept[key[0]]?[key[1]] = PredictionUncertainty.calibration(from: group)
         }
-        let made = (model: model, byCheckpoint: byCheckpoint)
-        calibrations[device] = made
-        return made
+        calibrations[device] = kept
+        return kept
     }
 
     /// Serves from the registry's current deployments, loading any model not loaded yet.

@@ -57,7 +57,8 @@ public struct LiveComparison: Sendable, Equatable {
     /// predicted at the same checkpoints (at least one).
     /// - Parameters:
     ///   - rows: labeled predictions of (at least) the two models.
-    ///   - policy: the alarm rule, to tell whether each model's own predictions would have alarmed.
+    ///   - policy: the alarm rule, to tell whether each model's own predictions would have alarmed (with
+    ///     `alarm_on: failure_probability`, by the failure probabilities stored with them).
     public init(
         device: String, challenger: Int, incumbent: Int, rows: [LabeledPrediction], fromCheckpoint: Int,
         policy: AlarmPolicy
@@ -86,7 +87,11 @@ public struct LiveComparison: Sendable, Equatable {
                     logError: logs.reduce(0, +) / Double(logs.count),
                     percentError: percents.reduce(0, +) / Double(percents.count),
                     alarmed: (1...ordered.count).contains {
-                        policy.shouldRaise(predictions: ordered.prefix($0).map(\.predicted), threshold: first.threshold)
+                        policy.shouldRaise(
+                            observations: ordered.prefix($0).map {
+                                AlarmPolicy.Observation(
+                                    predicted: $0.predicted, failureProbability: $0.failureProbability)
+                            }, threshold: first.threshold)
                     },
                     checkpointLogErrors: Dictionary(uniqueKeysWithValues: zip(shared, logs)))
             }

@@ -9,38 +9,49 @@ public struct ServingPlan: Sendable {
     public var champion: MinimumPressurePredictor?
     public var beside: [(role: DeploymentRole, predictor: MinimumPressurePredictor)]
     public var fallback: FallbackRule
-    /// The deciding model's calibration per checkpoint on this furnace (its version and, by checkpoint seconds, the
-    /// conformal calibration of its past errors), for the uncertainty of its alarms.
-    public var calibration: (model: Int, byCheckpoint: [Int: ConformalCalibration])?
+    /// Per model version (0: the fallback rule), the conformal calibration of that model's own past errors on this
+    /// furnace by checkpoint seconds: what the uncertainty of its predictions is computed from. A model missing here,
+    /// or at a checkpoint, has too few labeled predictions there and its predictions carry no interval.
+    public var calibrations: [Int: [Int: ConformalCalibration]] = [:]
 
-    /// The predictions at a checkpoint: every model's, for the store, and the deciding one (champion or fallback).
+    /// A deciding prediction: its value, the model that made it (0: the fallback rule), and how sure it is.
+    public typealias Decisive = (value: Double, model: Int, uncertainty: PredictionUncertainty?)
+
+    /// The predictions at a checkpoint: every model's, for the store, each with its interval where its calibration
+    /// allows one, and the deciding one (champion or fallback).
+    /// - Parameter threshold: the event's threshold, for the failure probability.
     public func predict(
-        _ features: [String: Double], checkpoint: Int, eventID: Int64, at time: Int64
-    ) -> (decisive: (value: Double, model: Int)?, records: [StoredPrediction]) {
+        _ features: [String: Double], checkpoint: Int, threshold: Double, eventID: Int64, at time: Int64
+    ) -> (decisive: Decisive?, records: [StoredPrediction]) {
         var records: [StoredPrediction] = []
-        var decisive: (value: Double, model: Int)?
+        var decisive: Decisive?
+        func record(_ value: Double, model: Int, role: PredictionRole) -> StoredPrediction {
+            let uncertainty = calibrations[model]?[checkpoint].flatMap {
+                PredictionUncertainty(prediction: value, threshold: threshold, calibration: $0)
+            }
+            return StoredPrediction(
+                eventID: eventID, checkpoint: checkpoint, modelVersion: model, role: role, predicted: value,
+                time: time, uncertainty: uncertainty)
+        }
         if let champion, let value = champion.predict(features) {
-            decisive = (value, champion.version)
-            records.append(
-                StoredPrediction(
-                    eventID: eventID, checkpoint: checkpoint, modelVersion: champion.version, role: .champion,
-                    predicted: value, time: time))
+            let made = record(value, model: champion.version, role: .champion)
+            decisive = (value, champion.version, made.uncertainty)
+            records.append(made)
         } else if let value = fallback.predict(features, checkpoint: checkpoint) {
-            decisive = (value, 0)
-            records.append(
-                StoredPrediction(
-                    eventID: eventID, checkpoint: checkpoint, modelVersion: 0, role: .fallback, predicted: value,
-                    time: time))
+            let made = record(value, model: 0, role: .fallback)
+            decisive = (value, 0, made.uncertainty)
+            records.append(made)
         }
         for (role, predictor) in beside {
             guard let value = predictor.predict(features) else { continue }
-            records.append(
-                StoredPrediction(
-                    eventID: eventID, checkpoint: checkpoint, modelVersion: predictor.version,
-                    role: PredictionRole(role), predicted: value, time: time))
+            records.append(record(value, model: predictor.version, role: PredictionRole(role)))
         }
         return (decisive, records)
     }
+
+    /// The versions that may predict here: 0 (the fallback rule, which decides whenever the champion cannot), the
+    /// champion, and the models beside it.
+    public var models: [Int] { [0] + (champion.map { [$0.version] } ?? []) + beside.map(\.predictor.version) }
 }
 
 /// The deployments the agent serves from, with the models loaded for them: one place that answers "who predicts

@@ -24,6 +24,8 @@ public struct PredictionUncertainty: Codable, Sendable, Equatable {
     public static let coverage = 0.9
     /// The fewest calibration events before the agent says anything: below this, 90 % intervals are unbounded.
     public static let minimumEvents = 9
+    /// The most recent labeled predictions a calibration keeps.
+    public static let calibrationLimit = 200
 
     enum CodingKeys: String, CodingKey {
         case lowMbar = "low_mbar"
@@ -58,7 +60,7 @@ public struct PredictionUncertainty: Codable, Sendable, Equatable {
     /// A calibration from a model's labeled predictions at one checkpoint (the most recent `limit`), nil when none
     /// can be scored.
     public static func calibration(
-        from rows: [LabeledPrediction], limit: Int = 200
+        from rows: [LabeledPrediction], limit: Int = calibrationLimit
     ) -> ConformalCalibration? {
         let usable = rows.filter { $0.predicted > 0 && $0.minimum > 0 }.suffix(limit)
         guard !usable.isEmpty else { return nil }

@@ -93,6 +93,9 @@ public struct StatusReporter: Service {
             let coverage = try await store.labeledPredictions(
                 device: id, models: [champion ?? 0], fromCheckpoint: alarmFrom
             ).filter { $0.checkpoint == alarmFrom }.suffix(500)
+            // The running event's latest deciding prediction, as stored, with its interval.
+            var latest: StoredPrediction?
+            if let event = running[id] ?? nil { latest = try await store.latestDecidingPrediction(eventID: event.id) }
             devices.append(
                 StatusReport.DeviceSection(
                     id: id, champion: champion, predictionSource: await loop.predictionSource(for: id),
@@ -116,7 +119,8 @@ public struct StatusReporter: Service {
                         StatusReport.EventSection(
                             id: event.id, start: PlantTime.iso8601(event.start),
                             seconds: Double(now - event.start) / 1000, alarm: event.alarm?.state,
-                            reasons: event.alarm.map(\.reasons))
+                            reasons: event.alarm.map(\.reasons),
+                            prediction: latest.map { StatusReport.PredictionSection($0) })
                     },
                     drift: state.map { state in
                         StatusReport.DriftSection(

@@ -199,5 +199,20 @@ public enum AgentSchema {
                 -- How sure its deciding prediction was (JSON: the conformal interval and failure probability).
                 ALTER TABLE alarms ADD COLUMN uncertainty TEXT;
                 """),
+        .init(
+            version: 5,
+            sql: """
+                -- Each prediction's conformal interval and failure probability, from its own model's labeled
+                -- predictions on the furnace at the checkpoint. All NULL where the model had too few of them: no value
+                -- is made up. An upper end NULL beside a lower one is unbounded.
+                ALTER TABLE predictions ADD COLUMN lower REAL;
+                ALTER TABLE predictions ADD COLUMN upper REAL;
+                ALTER TABLE predictions ADD COLUMN failure_probability REAL;
+                ALTER TABLE predictions ADD COLUMN coverage REAL;
+                ALTER TABLE predictions ADD COLUMN calibration_events INTEGER;
+                -- What raised an alarm: predicted_minimum, failure_probability, or predicted_minimum_no_probability
+                -- (policy.alarm_on is failure_probability but none could be computed). NULL before this version.
+                ALTER TABLE alarms ADD COLUMN raised_on TEXT;
+                """),
     ])
 }

@@ -25,12 +25,17 @@ public struct AlarmRecord: Sendable, Equatable {
     public var reasons: [AlarmReason]
     /// How sure the deciding prediction is, from the model's own errors on the furnace (nil until it has enough).
     public var uncertainty: PredictionUncertainty?
+    /// What raised it: its predicted minimum, its failure probability, or its minimum for want of a probability (nil
+    /// for alarms stored before schema version 5).
+    public var raisedOn: AlarmPolicy.Basis?
 
     public init(
         id: String, device: String, eventID: Int64, eventStart: Int64, state: AlarmState, sequence: Int,
         severity: AlarmSeverity, raisedTime: Int64, raisedAtSeconds: Int, updatedTime: Int64, predicted: Double,
-        threshold: Double, modelVersion: Int, reasons: [AlarmReason] = [], uncertainty: PredictionUncertainty? = nil
+        threshold: Double, modelVersion: Int, reasons: [AlarmReason] = [], uncertainty: PredictionUncertainty? = nil,
+        raisedOn: AlarmPolicy.Basis? = nil
     ) {
+        self.raisedOn = raisedOn
         self.id = id
         self.device = device
         self.eventID = eventID
@@ -184,7 +189,7 @@ extension AgentStore {
                     ?? [],
                 uncertainty: row["uncertainty"].text.flatMap {
                     try? JSONCoding.decode(PredictionUncertainty.self, from: Array($0.utf8))
-                })
+                }, raisedOn: row["raised_on"].text.flatMap(AlarmPolicy.Basis.init(rawValue:)))
         }
     }
 
@@ -192,14 +197,15 @@ extension AgentStore {
         try database.run(
             """
             INSERT INTO alarms (id, device_id, event_id, state, sequence, severity, raised_ms, raised_at_s,
-                updated_ms, predicted, threshold, model_version, reasons, uncertainty)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                updated_ms, predicted, threshold, model_version, reasons, uncertainty, raised_on)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET state = excluded.state, sequence = excluded.sequence,
                 severity = excluded.severity, updated_ms = excluded.updated_ms, predicted = excluded.predicted,
                 model_version = excluded.model_version, reasons = excluded.reasons,
-                uncertainty = excluded.uncertainty
+                uncertainty = excluded.uncertainty, raised_on = excluded.raised_on
             """, alarm.id, alarm.device, alarm.eventID, alarm.state.rawValue, alarm.sequence, alarm.severity.rawValue,
             alarm.raisedTime, alarm.raisedAtSeconds, alarm.updatedTime, alarm.predicted, alarm.threshold,
-            alarm.modelVersion, JSONCoding.text(alarm.reasons), alarm.uncertainty.map { JSONCoding.text($0) })
+            alarm.modelVersion, JSONCoding.text(alarm.reasons), alarm.uncertainty.map { JSONCoding.text($0) },
+            alarm.raisedOn?.rawValue)
     }
 }

@@ -37,16 +37,33 @@ extension AgentStore {
     public func predictions(eventID: Int64) throws(SQLiteError) -> [StoredPrediction] {
         try database.query(
             """
-            SELECT checkpoint_s, model_version, role, predicted, time_ms FROM predictions WHERE event_id = ?
-            ORDER BY checkpoint_s, model_version
+            SELECT checkpoint_s, model_version, role, predicted, time_ms, lower, upper, failure_probability, coverage,
+                calibration_events
+            FROM predictions WHERE event_id = ? ORDER BY checkpoint_s, model_version
             """, eventID
         ).compactMap { row in
             guard let role = PredictionRole(rawValue: row["role"].text ?? "") else { return nil }
             return StoredPrediction(
                 eventID: eventID, checkpoint: Int(row["checkpoint_s"].integer ?? 0),
                 modelVersion: Int(row["model_version"].integer ?? 0), role: role, predicted: row["predicted"].real ?? 0,
-                time: row["time_ms"].integer ?? 0)
+                time: row["time_ms"].integer ?? 0, uncertainty: Self.uncertainty(row))
         }
+    }
+
+    /// The deciding prediction (champion or fallback) at the latest checkpoint of an event, with its interval.
+    public func latestDecidingPrediction(eventID: Int64) throws(SQLiteError) -> StoredPrediction? {
+        try predictions(eventID: eventID).last { $0.role == .champion || $0.role == .fallback }
+    }
+
+    /// A stored prediction's uncertainty: nil when its interval columns are NULL (not computable, or a row from before
+    /// schema version 5).
+    static func uncertainty(_ row: Row) -> PredictionUncertainty? {
+        guard let low = row["lower"].real, let probability = row["failure_probability"].real,
+            let coverage = row["coverage"].real, let events = row["calibration_events"].integer
+        else { return nil }
+        return PredictionUncertainty(
+            lowMbar: low, highMbar: row["upper"].real, failureProbability: probability, coverage: coverage,
+            calibrationEvents: Int(events))
     }
 
     /// How many predictions every model made on every furnace, by role (the counters of `/metrics`).

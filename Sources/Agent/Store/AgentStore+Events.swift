@@ -25,9 +25,13 @@ public struct StoredPrediction: Sendable, Equatable {
     public var role: PredictionRole
     public var predicted: Double
     public var time: Int64
+    /// Its conformal interval and failure probability, from the same model's labeled predictions on the furnace at
+    /// this checkpoint; nil while the model has fewer than ``PredictionUncertainty/minimumEvents`` of them.
+    public var uncertainty: PredictionUncertainty?
 
     public init(
-        eventID: Int64, checkpoint: Int, modelVersion: Int, role: PredictionRole, predicted: Double, time: Int64
+        eventID: Int64, checkpoint: Int, modelVersion: Int, role: PredictionRole, predicted: Double, time: Int64,
+        uncertainty: PredictionUncertainty? = nil
     ) {
         self.eventID = eventID
         self.checkpoint = checkpoint
@@ -35,6 +39,7 @@ public struct StoredPrediction: Sendable, Equatable {
         self.role = role
         self.predicted = predicted
         self.time = time
+        self.uncertainty = uncertainty
     }
 }
 
@@ -48,11 +53,14 @@ public struct LabeledPrediction: Sendable, Equatable {
     public var minimum: Double
     public var threshold: Double
     public var failed: Bool
+    /// The failure probability stored with the prediction (nil where none could be computed).
+    public var failureProbability: Double?
 
     public init(
         eventID: Int64, eventStart: Int64, checkpoint: Int, modelVersion: Int, predicted: Double, minimum: Double,
-        threshold: Double, failed: Bool
+        threshold: Double, failed: Bool, failureProbability: Double? = nil
     ) {
+        self.failureProbability = failureProbability
         self.eventID = eventID
         self.eventStart = eventStart
         self.checkpoint = checkpoint
@@ -103,10 +111,13 @@ extension AgentStore {
             for prediction in predictions {
                 try database.run(
                     """
-                    INSERT OR REPLACE INTO predictions (event_id, checkpoint_s, model_version, role, predicted, time_ms)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO predictions (event_id, checkpoint_s, model_version, role, predicted, time_ms,
+                        lower, upper, failure_probability, coverage, calibration_events)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, prediction.eventID, prediction.checkpoint, prediction.modelVersion, prediction.role.rawValue,
-                    prediction.predicted, prediction.time)
+                    prediction.predicted, prediction.time, prediction.uncertainty?.lowMbar,
+                    prediction.uncertainty?.highMbar, prediction.uncertainty?.failureProbability,
+                    prediction.uncertainty?.coverage, prediction.uncertainty?.calibrationEvents)
             }
         }
     }
@@ -193,7 +204,7 @@ extension AgentStore {
         return try database.query(
             """
             SELECT p.event_id, e.start_ms, p.checkpoint_s, p.model_version, p.predicted, e.minimum, e.threshold,
-                e.failed
+                e.failed, p.failure_probability
             FROM predictions p JOIN events e ON e.id = p.event_id
             WHERE e.device_id = ? AND e.minimum IS NOT NULL AND e.start_ms >= ? AND p.checkpoint_s >= ?
                 AND p.model_version IN (\(list))
@@ -204,7 +215,8 @@ extension AgentStore {
                 eventID: row["event_id"].integer ?? 0, eventStart: row["start_ms"].integer ?? 0,
                 checkpoint: Int(row["checkpoint_s"].integer ?? 0), modelVersion: Int(row["model_version"].integer ?? 0),
                 predicted: row["predicted"].real ?? 0, minimum: row["minimum"].real ?? 0,
-                threshold: row["threshold"].real ?? 0, failed: (row["failed"].integer ?? 0) != 0)
+                threshold: row["threshold"].real ?? 0, failed: (row["failed"].integer ?? 0) != 0,
+                failureProbability: row["failure_probability"].real)
         }
     }
 
