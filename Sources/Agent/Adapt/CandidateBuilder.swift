@@ -33,7 +33,13 @@ public struct CandidateBuilder: Sendable {
 
     /// The request for a furnace's candidate, from the stored events.
     public func request(for device: String, featureNames: [String], at time: Int64) async throws -> CandidateRequest {
-        let events = try await store.events(limit: 20_000)
+        request(for: device, from: try await store.events(limit: 20_000), featureNames: featureNames, at: time)
+    }
+
+    /// The request for a furnace's candidate from these events (in start order).
+    func request(
+        for device: String, from events: [StoredEvent], featureNames: [String], at time: Int64
+    ) -> CandidateRequest {
         var source = history.filter { $0.origin != device }
         var target: [[String: Double]] = []
         var own: [LabeledRow] = []
@@ -75,16 +81,18 @@ public struct CandidateBuilder: Sendable {
         policy.algorithm == .gbdt && ownEvents < policy.continueBelowEvents
     }
 
-    /// Trains, registers and shadows a candidate for a furnace.
+    /// Trains, registers and shadows a candidate for a furnace, with its backtest (``backtest(_:for:events:parent:)``).
     /// - Parameter ownEvents: the furnace's own labeled events (whether the candidate continues from `parent`).
     /// - Returns: its version.
     public func build(
         for device: String, parent: Int?, ownEvents: Int, trigger: String, featureNames: [String], at time: Int64
     ) async throws -> Int {
-        var request = try await request(for: device, featureNames: featureNames, at: time)
+        let events = try await store.events(limit: 20_000)
+        var request = request(for: device, from: events, featureNames: featureNames, at: time)
         var method = "retrained"
-        if Self.continues(ownEvents: ownEvents, policy: policy), let parent,
-            let entry = try await registry.model(parent),
+        var parentEntry: ModelEntry?
+        if let parent { parentEntry = try await registry.model(parent) }
+        if Self.continues(ownEvents: ownEvents, policy: policy), let parent, let entry = parentEntry,
             let model = try? TreeModel.load(from: TextFile.join(modelsFolder, entry.file)),
             case .gradientBoosted(let boosted) = model, boosted.featureNames == featureNames,
             boosted.metadata?.targetName == MinimumPressurePredictor.ratioTargetName
@@ -93,6 +101,7 @@ public struct CandidateBuilder: Sendable {
             method = "continued from v\(parent)"
         }
         let result = try await trainer.train(request)
+        let backtest = try await backtest(request, for: device, events: events, parent: parentEntry)
         defer { ProcessUsage.releaseFreedMemory() }
         let reference = Self.sample(
             request.target.map { ReferenceRow(origin: device, features: $0) }, count: 600, seed: policy.seed)
@@ -100,16 +109,49 @@ public struct CandidateBuilder: Sendable {
             result, parent: parent, target: device,
             weighting: policy.weighting == .auto
                 ? "\(result.weightingUsed.rawValue) (chosen by IWCV)" : result.weightingUsed.rawValue,
-            reference: reference,
-            trigger: trigger, method: method, at: time)
+            reference: reference, trigger: trigger, method: method,
+            backtestEvents: Set(backtest.map(\.event)).count, at: time)
+        try await store.saveBacktest(model: version, predictions: backtest)
         try await registry.addShadow(version, on: device, trigger: trigger, at: time)
         return version
+    }
+
+    /// The candidate's procedure backtested: for each of the furnace's latest `backtest_events` labeled events that
+    /// its parent never saw (started after the parent was made) and that have at least two own labeled events
+    /// before them, the same request built from the events before that one only — trained the same way, continuing
+    /// from the same parent — predicts that event's checkpoints. Every model predicts an event it was not trained
+    /// on, so the predictions are evidence about the procedure, judged with the shadow's live ones.
+    func backtest(
+        _ request: CandidateRequest, for device: String, events: [StoredEvent], parent: ModelEntry?
+    ) async throws -> [(event: Int64, checkpoint: Int, predicted: Double)] {
+        guard policy.backtestEvents > 0 else { return [] }
+        let own = events.filter { $0.device == device && $0.minimum != nil }
+        let unseenAfter = parent?.created ?? .min
+        let chosen = own.enumerated().filter { index, event in index >= 2 && event.start > unseenAfter }
+            .suffix(policy.backtestEvents)
+        var predictions: [(event: Int64, checkpoint: Int, predicted: Double)] = []
+        for (_, event) in chosen {
+            var earlier = self.request(
+                for: device, from: events.filter { $0.start < event.start }, featureNames: request.featureNames,
+                at: event.start)
+            earlier.continuing = request.continuing
+            guard let trained = try? await trainer.train(earlier),
+                let predictor = try? MinimumPressurePredictor(
+                    version: 0, model: trained.model, attributes: Set(request.featureNames))
+            else { continue }
+            for (checkpoint, features) in event.features.sorted(by: { $0.key < $1.key }) {
+                if let predicted = predictor.predict(features) {
+                    predictions.append((event.id, checkpoint, predicted))
+                }
+            }
+        }
+        return predictions
     }
 
     /// Writes a trained model's file and registers it.
     func save(
         _ result: CandidateResult, parent: Int?, target: String?, weighting: String, reference: [ReferenceRow],
-        trigger: String, method: String, at time: Int64
+        trigger: String, method: String, backtestEvents: Int = 0, at time: Int64
     ) async throws -> Int {
         let version = try await registry.nextVersion()
         let file = "model-\(version).json"
@@ -121,6 +163,7 @@ public struct CandidateBuilder: Sendable {
             "trigger": .string(trigger), "method": .string(method),
             "source_rows": .number(Double(result.sourceRows)),
             "own_rows": .number(Double(result.ownRows)), "weights": .object(result.weighting.mapValues { .number($0) }),
+            "backtest_events": .number(Double(backtestEvents)),
         ])
         let entry = ModelEntry(
             version: version, parent: parent, state: .candidate, algorithm: policy.algorithm.rawValue,
@@ -128,8 +171,9 @@ public struct CandidateBuilder: Sendable {
             featureSchema: PumpingEventFeatures.schema, created: time, dataWindow: window,
             parameters: .object((result.model.metadata?.parameters ?? [:]).mapValues { .string($0) }),
             offlineMetrics: .object(metrics), note: trigger)
+        let backtested = backtestEvents > 0 ? ", backtested on \(backtestEvents) earlier events" : ""
         let summary =
-            "candidate v\(version)\(target.map { " for \($0)" } ?? "") \(method) (\(weighting) weights, \(result.sourceRows) history rows, \(result.ownRows) own rows): \(trigger)"
+            "candidate v\(version)\(target.map { " for \($0)" } ?? "") \(method) (\(weighting) weights, \(result.sourceRows) history rows, \(result.ownRows) own rows\(backtested)): \(trigger)"
         try await registry.register(
             ModelRegistration(entry: entry, reference: reference),
             decision: Decision(.candidate, device: target, model: version, summary: summary, details: window, at: time))

@@ -110,7 +110,8 @@ public actor CandidateTrainer {
                         case .ulsif: .ulsif
                         case .classifier, .none, .auto: .classifier
                         }
-                    (weights, diagnostics) = try Self.estimate(method, request: request, source: source, target: target)
+                    (weights, diagnostics, _) = try Self.estimate(
+                        method, request: request, source: source, target: target)
                     used = request.weighting
                 }
             } catch let failure as TrainingFailure {
@@ -143,7 +144,7 @@ public actor CandidateTrainer {
     /// their diagnostics.
     static func estimate(
         _ method: ImportanceWeighting.Method, request: CandidateRequest, source: FeatureMatrix, target: FeatureMatrix
-    ) throws -> (weights: [Double], diagnostics: [String: Double]) {
+    ) throws -> (weights: [Double], diagnostics: [String: Double], estimated: [Double]) {
         let bound = request.policy.weightBound
         let estimate = try ImportanceWeighting(
             method: method, bound: bound, clippingMaximum: method == .kmm ? nil : bound, seed: request.policy.seed
@@ -161,7 +162,8 @@ public actor CandidateTrainer {
                 "top_1_percent_share": used.topOnePercentShare,
                 "estimated_effective_sample_size": estimate.diagnostics.effectiveSampleSize,
                 "flattening_exponent": exponent,
-            ]
+            ],
+            estimate.weights
         )
     }
 
@@ -184,14 +186,8 @@ public actor CandidateTrainer {
         let options: [[Double]] = [
             [Double](repeating: 1, count: request.source.count), ulsif.weights, classifier.weights,
         ]
-        func importance(_ method: ImportanceWeighting.Method) throws -> [Double] {
-            try ImportanceWeighting(
-                method: method, bound: request.policy.weightBound, clippingMaximum: request.policy.weightBound,
-                seed: request.policy.seed
-            ).weights(source: source, target: target).weights
-        }
-        // Which importance judges which weighting (index into `options`).
-        let judges: [Int: [Double]] = [1: try importance(.classifier), 2: try importance(.ulsif)]
+        // Which importance judges which weighting (index into `options`): the other estimator's, as estimated.
+        let judges: [Int: [Double]] = [1: classifier.estimated, 2: ulsif.estimated]
         var small = request
         small.policy.trees = min(request.policy.trees, 40)
         small.policy.maxDepth = min(request.policy.maxDepth, 4)

@@ -16,7 +16,7 @@ extension AgentConfiguration {
         "onboarding_events", "retrain_growth", "drift_window", "shadow_events", "max_shadow_events", "min_improvement",
         "promotion_alpha", "rollback_events", "rollback_alpha", "missed_failure_cost", "false_alarm_cost",
         "drift_alpha", "drift_confirmations", "concept_drift_threshold", "own_event_share", "weight_bound",
-        "min_effective_share", "continue_below_events", "seed",
+        "min_effective_share", "continue_below_events", "backtest_events", "seed",
     ]
     static let brokerKeys = [
         "host", "port", "client_id", "keepalive", "topic_prefix", "username", "password_env", "password_file", "tls",
@@ -198,6 +198,7 @@ struct ConfigurationReader {
         if let value = yaml.integer("continue_below_events", in: fields, range: 0...100_000) {
             policy.continueBelowEvents = value
         }
+        if let value = yaml.integer("backtest_events", in: fields, range: 0...100) { policy.backtestEvents = value }
         if let value = yaml.integer("onboarding_events", in: fields, range: 2...1000) {
             policy.onboardingEvents = value
         }

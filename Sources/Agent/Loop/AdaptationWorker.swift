@@ -246,7 +246,7 @@ public actor AdaptationWorker: Service {
         guard let champion = deployments.first(where: { $0.device == device && $0.role == .champion }) else { return }
         for shadow in deployments where shadow.device == device && shadow.role == .shadow {
             let comparison = try await compare(
-                device, challenger: shadow.version, incumbent: champion.version, since: shadow.since)
+                device, challenger: shadow.version, incumbent: champion.version, since: shadow.since, backtest: true)
             switch promotion.judge(shadow: comparison) {
             case .wait: continue
             case .promote(let evidence):
@@ -273,10 +273,26 @@ public actor AdaptationWorker: Service {
         }
     }
 
-    /// Two models on a furnace's labeled events since a time, event by event.
-    func compare(_ device: String, challenger: Int, incumbent: Int, since: Int64) async throws -> LiveComparison {
-        let rows = try await store.labeledPredictions(
+    /// Two models on a furnace's labeled events since a time, event by event; with `backtest`, also on the
+    /// challenger's backtested events before it (see ``CandidateBuilder``), where the incumbent predicted them.
+    func compare(
+        _ device: String, challenger: Int, incumbent: Int, since: Int64, backtest: Bool = false
+    ) async throws -> LiveComparison {
+        var rows = try await store.labeledPredictions(
             device: device, models: [challenger, incumbent], since: since, fromCheckpoint: policy.alarmFromSeconds)
+        if backtest {
+            let earlier = try await store.backtestPredictions(
+                model: challenger, fromCheckpoint: policy.alarmFromSeconds
+            )
+            .filter { $0.eventStart < since }
+            if let first = earlier.map(\.eventStart).min() {
+                let events = Set(earlier.map(\.eventID))
+                let incumbentRows = try await store.labeledPredictions(
+                    device: device, models: [incumbent], since: first, fromCheckpoint: policy.alarmFromSeconds
+                ).filter { events.contains($0.eventID) && $0.eventStart < since }
+                rows = earlier + incumbentRows + rows
+            }
+        }
         return LiveComparison(
             device: device, challenger: challenger, incumbent: incumbent, rows: rows,
             fromCheckpoint: policy.alarmFromSeconds, policy: alarmPolicy)

@@ -214,5 +214,19 @@ public enum AgentSchema {
                 -- (policy.alarm_on is failure_probability but none could be computed). NULL before this version.
                 ALTER TABLE alarms ADD COLUMN raised_on TEXT;
                 """),
+        .init(
+            version: 6,
+            sql: """
+                -- A candidate's backtest: its procedure retrained on the events before each of the furnace's latest
+                -- labeled events, predicting that event (one model per event, never one that saw it). Judged with
+                -- the shadow's live predictions; never served, never in live metrics.
+                CREATE TABLE backtest_predictions (
+                    model_version INTEGER NOT NULL REFERENCES models(version),
+                    event_id INTEGER NOT NULL REFERENCES events(id),
+                    checkpoint_s INTEGER NOT NULL,
+                    predicted REAL NOT NULL,
+                    PRIMARY KEY (model_version, event_id, checkpoint_s)
+                );
+                """),
     ])
 }

@@ -220,6 +220,43 @@ extension AgentStore {
         }
     }
 
+    /// Saves a candidate's backtest predictions (see ``CandidateBuilder``): (event, checkpoint, predicted minimum).
+    public func saveBacktest(
+        model: Int, predictions: [(event: Int64, checkpoint: Int, predicted: Double)]
+    )
+        throws(SQLiteError)
+    {
+        try database.transaction { () throws(SQLiteError) in
+            let insert = try database.prepare(
+                """
+                INSERT OR IGNORE INTO backtest_predictions (model_version, event_id, checkpoint_s, predicted)
+                VALUES (?, ?, ?, ?)
+                """)
+            for prediction in predictions {
+                try insert.run([model, prediction.event, prediction.checkpoint, prediction.predicted])
+            }
+        }
+    }
+
+    /// A model's backtest predictions with the events' outcomes, from a checkpoint on, in event order.
+    public func backtestPredictions(model: Int, fromCheckpoint: Int = 0) throws(SQLiteError) -> [LabeledPrediction] {
+        try database.query(
+            """
+            SELECT b.event_id, e.start_ms, b.checkpoint_s, b.model_version, b.predicted, e.minimum, e.threshold,
+                e.failed
+            FROM backtest_predictions b JOIN events e ON e.id = b.event_id
+            WHERE b.model_version = ? AND e.minimum IS NOT NULL AND b.checkpoint_s >= ?
+            ORDER BY e.start_ms, b.checkpoint_s
+            """, model, fromCheckpoint
+        ).map { row in
+            LabeledPrediction(
+                eventID: row["event_id"].integer ?? 0, eventStart: row["start_ms"].integer ?? 0,
+                checkpoint: Int(row["checkpoint_s"].integer ?? 0), modelVersion: Int(row["model_version"].integer ?? 0),
+                predicted: row["predicted"].real ?? 0, minimum: row["minimum"].real ?? 0,
+                threshold: row["threshold"].real ?? 0, failed: (row["failed"].integer ?? 0) != 0)
+        }
+    }
+
     /// Every model's live error on a device's labeled events, from a checkpoint on (aggregated in SQL).
     public func modelErrors(device: String, fromCheckpoint: Int) throws(SQLiteError) -> [ModelErrorSummary] {
         try database.query(

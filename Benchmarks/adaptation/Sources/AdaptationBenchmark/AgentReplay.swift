@@ -52,6 +52,9 @@ struct AgentReplay {
     let policy: AgentPolicy
     let featureNames: [String]
     let threshold: Double
+    /// A candidate is also judged on up to this many of the furnace's latest labeled events before it was made,
+    /// each predicted by the candidate's procedure trained on the events before that one only (0: live only).
+    var backtestEvents = 0
     let device = "furnace-n"
 
     /// A model able to predict, with the event (0-based) it started predicting at.
@@ -62,6 +65,8 @@ struct AgentReplay {
         var since: Int
         var adapted: Bool
         var previous: Int?
+        /// The furnace's own events it was trained on (the first ones).
+        var trainedThrough = 0
     }
 
     /// Replays the first `events.count` events.
@@ -168,11 +173,25 @@ struct AgentReplay {
                 let model = try await candidate(label, continuing)
                 let version = nextVersion
                 nextVersion += 1
+                // Backtest: events the champion has not seen, each predicted by the procedure on the events before it.
+                let first = max(champion.trainedThrough, 2, label - backtestEvents)
+                var since = index + 1
+                if backtestEvents > 0, first < label {
+                    for j in first..<label {
+                        let earlier = try await candidate(j, continuing)
+                        let predictor = try MinimumPressurePredictor(
+                            version: version, model: earlier, attributes: attributes)
+                        let probe = Deployed(
+                            version: version, model: earlier, predictor: predictor, since: j, adapted: true)
+                        rows += predictions(of: probe, on: events[j], index: j)
+                    }
+                    since = first
+                }
                 shadows.append(
                     Deployed(
                         version: version, model: model,
                         predictor: try MinimumPressurePredictor(version: version, model: model, attributes: attributes),
-                        since: index + 1, adapted: true))
+                        since: since, adapted: true, trainedThrough: label))
                 record.candidates += 1
                 record.decisions.append(
                     "\(label): candidate v\(version) (\(trigger.description)\(continuing == nil ? "" : ", continued from v\(champion.version)"))"

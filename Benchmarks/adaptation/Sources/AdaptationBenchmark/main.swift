@@ -25,6 +25,9 @@ let replayMethods: [String]? =
         String.init)
     : nil
 let replayEvents = 100
+/// `--backtest N`: the replayed agent judges each candidate also on up to N earlier events (see ``AgentReplay``);
+/// default: the policy's `backtest_events`.
+let backtestEvents = Int(option("--backtest") ?? "")
 let onlyFamilies = option("--families").map { Set($0.split(separator: ",").map(String.init)) }
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -174,7 +177,8 @@ for family in families {
         }
         if let replayMethods {
             let first = Array(newEvents[0..<replayEvents])
-            let replay = AgentReplay(policy: policy, featureNames: names, threshold: threshold)
+            var replay = AgentReplay(policy: policy, featureNames: names, threshold: threshold)
+            replay.backtestEvents = backtestEvents ?? policy.backtestEvents
             let agent = try await replay.run(events: first, original: original) { k, continuing in
                 try await train(
                     "agent", own: rows(Array(first[0..<k])), source: source, original: original, policy: policy, k: k,
