@@ -206,7 +206,7 @@ struct PredictCommand: AsyncParsableCommand {
                 if !interval.scoreQuantile.isFinite { unbounded += 1 }
                 var exceeds: Double?
                 if let threshold {
-                    exceeds = try conformal.exceedanceProbability(
+                    exceeds = try conformal.failureProbability(
                         prediction: prediction, threshold: threshold, testWeight: testWeights[row])
                 }
                 result.append((interval, exceeds))

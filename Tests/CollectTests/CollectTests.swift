@@ -55,7 +55,8 @@ struct CollectTests {
             let next = (plant.clock.now() / 30_000 + 1) * 30_000
             plant.clock.advance(to: next)
             times.append(next)
-            let stored = try await eventually {
+            // A generous limit: on a machine busy with other work a poll over a pty can wait seconds for a core.
+            let stored = try await eventually(timeoutSeconds: 60) {
                 for device in plant.devices where !(times.count == 1 && silentFirst.contains(device.id)) {
                     if try await store.readings(device: device.id, from: next, to: next).count < device.signals.count {
                         return false

@@ -101,7 +101,10 @@ public struct CandidateBuilder: Sendable {
             method = "continued from v\(parent)"
         }
         let result = try await trainer.train(request)
-        let backtest = try await backtest(request, for: device, events: events, parent: parentEntry)
+        var procedure = request
+        // The backtest repeats the procedure as it turned out: `auto`'s choice is not made again for every event.
+        procedure.weighting = result.weightingUsed
+        let backtest = try await backtest(procedure, for: device, events: events, parent: parentEntry)
         defer { ProcessUsage.releaseFreedMemory() }
         let reference = Self.sample(
             request.target.map { ReferenceRow(origin: device, features: $0) }, count: 600, seed: policy.seed)
@@ -118,8 +121,9 @@ public struct CandidateBuilder: Sendable {
 
     /// The candidate's procedure backtested: for each of the furnace's latest `backtest_events` labeled events that
     /// its parent never saw (started after the parent was made) and that have at least two own labeled events
-    /// before them, the same request built from the events before that one only — trained the same way, continuing
-    /// from the same parent — predicts that event's checkpoints. Every model predicts an event it was not trained
+    /// before them, the same request built from the events before that one only — trained the same way (the
+    /// weighting `auto` chose for the candidate), continuing from the same parent — predicts that event's
+    /// checkpoints. Every model predicts an event it was not trained
     /// on, so the predictions are evidence about the procedure, judged with the shadow's live ones.
     func backtest(
         _ request: CandidateRequest, for device: String, events: [StoredEvent], parent: ModelEntry?
@@ -135,6 +139,7 @@ public struct CandidateBuilder: Sendable {
                 for: device, from: events.filter { $0.start < event.start }, featureNames: request.featureNames,
                 at: event.start)
             earlier.continuing = request.continuing
+            earlier.weighting = request.weighting
             guard let trained = try? await trainer.train(earlier),
                 let predictor = try? MinimumPressurePredictor(
                     version: 0, model: trained.model, attributes: Set(request.featureNames))

@@ -6,14 +6,16 @@ public import Drift
 ///
 /// The calibration rows are the model's live predictions on the furnace's labeled events — made before their
 /// outcome was known, so out of sample — scored as |log(minimum ÷ prediction)|. Intervals are multiplicative and
-/// cover the true minimum in ``coverage`` of events when the furnace's events are exchangeable over time; the
-/// probability bounds the chance of failing from above (the conservative side for an alarm).
+/// cover the true minimum in ``coverage`` of events when the furnace's events are exchangeable over time. The
+/// probability comes from the signed errors log(minimum ÷ prediction), the calibration's conformal predictive
+/// distribution (``ConformalCalibration/failureProbability(prediction:threshold:testWeight:)``), the unknown event
+/// counted as failing.
 public struct PredictionUncertainty: Codable, Sendable, Equatable {
     /// The interval's lower and upper ends, in the pressure's unit.
     public var lowMbar: Double
     /// +∞ is written as null: too few calibration events for this coverage.
     public var highMbar: Double?
-    /// The share of the conformal distribution above the event's threshold.
+    /// The share of the conformal predictive distribution above the event's threshold.
     public var failureProbability: Double
     /// The nominal coverage of the interval.
     public var coverage: Double
@@ -50,7 +52,7 @@ public struct PredictionUncertainty: Codable, Sendable, Equatable {
     public init?(prediction: Double, threshold: Double, calibration: ConformalCalibration) {
         guard calibration.count >= Self.minimumEvents, prediction > 0, prediction.isFinite,
             let interval = try? calibration.interval(prediction: prediction, coverage: Self.coverage),
-            let probability = try? calibration.exceedanceProbability(prediction: prediction, threshold: threshold)
+            let probability = try? calibration.failureProbability(prediction: prediction, threshold: threshold)
         else { return nil }
         self.init(
             lowMbar: interval.lower, highMbar: interval.upper.isFinite ? interval.upper : nil,

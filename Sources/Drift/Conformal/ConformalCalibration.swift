@@ -28,6 +28,11 @@ public struct ConformalCalibration: Sendable, Equatable {
     public let sortedWeights: [Double]
     /// cumulativeWeights[k] = the sum of the first k sorted weights; k = 0...n.
     private let cumulativeWeights: [Double]
+    /// The signed residuals (y − ŷ, or log(y/ŷ) in the logarithmic space), ascending: the calibration's predictive
+    /// distribution (``failureProbability(prediction:threshold:testWeight:)``); nil when calibrated from scores.
+    public let sortedResiduals: [Double]?
+    /// cumulativeResidualWeights[k] = the sum of the weights of the first k sorted residuals.
+    private let cumulativeResidualWeights: [Double]
 
     /// The number of calibration rows.
     public var count: Int { sortedScores.count }
@@ -44,6 +49,12 @@ public struct ConformalCalibration: Sendable, Equatable {
     ///   when the weights are not one per score, ``DriftError/invalidCalibration(row:field:value:requirement:)``
     ///   for a negative or non-finite score or weight.
     public init(scores: [Double], weights: [Double]? = nil, space: ConformalScoreSpace) throws(DriftError) {
+        try self.init(scores: scores, residuals: nil, weights: weights, space: space)
+    }
+
+    private init(
+        scores: [Double], residuals: [Double]?, weights: [Double]?, space: ConformalScoreSpace
+    ) throws(DriftError) {
         guard !scores.isEmpty else { throw .emptySample(sample: "calibration") }
         let weights = weights ?? [Double](repeating: 1, count: scores.count)
         guard weights.count == scores.count else {
@@ -64,6 +75,16 @@ public struct ConformalCalibration: Sendable, Equatable {
         var cumulative = [Double](repeating: 0, count: scores.count + 1)
         for (index, weight) in sortedWeights.enumerated() { cumulative[index + 1] = cumulative[index] + weight }
         cumulativeWeights = cumulative
+        if let residuals {
+            let byResidual = residuals.indices.sorted { residuals[$0] < residuals[$1] }
+            sortedResiduals = byResidual.map { residuals[$0] }
+            var sums = [Double](repeating: 0, count: residuals.count + 1)
+            for (index, row) in byResidual.enumerated() { sums[index + 1] = sums[index] + weights[row] }
+            cumulativeResidualWeights = sums
+        } else {
+            sortedResiduals = nil
+            cumulativeResidualWeights = []
+        }
     }
 
     /// Calibrates from a model's predictions on labeled rows it did not train on.
@@ -83,7 +104,9 @@ public struct ConformalCalibration: Sendable, Equatable {
                 requirement: "one per prediction (\(predictions.count))")
         }
         var scores: [Double] = []
+        var residuals: [Double] = []
         scores.reserveCapacity(predictions.count)
+        residuals.reserveCapacity(predictions.count)
         for (row, (prediction, observation)) in zip(predictions, observations).enumerated() {
             guard let score = space.score(prediction: prediction, observation: observation) else {
                 let requirement = space == .logarithmic ? "a finite number > 0 (logarithmic scores)" : "a finite number"
@@ -94,8 +117,9 @@ public struct ConformalCalibration: Sendable, Equatable {
                 throw .invalidCalibration(row: row, field: "observation", value: observation, requirement: requirement)
             }
             scores.append(score)
+            residuals.append(space == .absolute ? observation - prediction : log(observation / prediction))
         }
-        try self.init(scores: scores, weights: weights, space: space)
+        try self.init(scores: scores, residuals: residuals, weights: weights, space: space)
     }
 
     /// The score quantile q at a coverage, for a new point of the given weight: the smallest calibration score whose
@@ -186,6 +210,47 @@ public struct ConformalCalibration: Sendable, Equatable {
             if sortedScores[middle] > margin { high = middle } else { low = middle + 1 }
         }
         let above = totalWeight - cumulativeWeights[low] + testWeight
+        return min(1, max(0, above / total))
+    }
+
+    /// The probability that the true value exceeds a threshold, from the calibration's conformal predictive
+    /// distribution (Vovk, Shen, Manokhin & Xie 2019, "Nonparametric predictive distributions based on conformal
+    /// prediction", in its split form): the weighted share of calibration rows whose signed residual, added to this
+    /// prediction (ŷ + rᵢ, or ŷ·e^(rᵢ) in the logarithmic space), lies strictly above the threshold, with the test
+    /// point's weight on +∞ — so it never falls below w(x)/(Σwᵢ + w(x)): with few or distant calibration rows the
+    /// event is never called safe. Where ``exceedanceProbability(prediction:threshold:testWeight:)`` bounds the
+    /// chance from above (every past error counted as upward), this estimates it: a model that over-predicted in
+    /// the past gives a lower probability at the same prediction than one that under-predicted.
+    /// - Returns: A probability in [0, 1]; that upper bound when the calibration was made from scores alone (no
+    ///   signs); 1 when every weight is 0.
+    /// - Throws: ``DriftError/invalidParameter(name:value:requirement:)`` for a test weight, prediction or threshold
+    ///   out of range.
+    public func failureProbability(
+        prediction: Double, threshold: Double, testWeight: Double = 1
+    ) throws(DriftError) -> Double {
+        guard let residuals = sortedResiduals else {
+            return try exceedanceProbability(prediction: prediction, threshold: threshold, testWeight: testWeight)
+        }
+        try check(prediction: prediction)
+        try Self.check(coverage: 0.5, testWeight: testWeight)
+        guard !threshold.isNaN else {
+            throw .invalidParameter(name: "threshold", value: threshold, requirement: "a number")
+        }
+        let total = totalWeight + testWeight
+        guard total > 0 else { return 1 }
+        // The largest residual that keeps the value at or below the threshold.
+        let margin: Double
+        switch space {
+        case .absolute: margin = threshold - prediction
+        case .logarithmic: margin = threshold > 0 ? log(threshold / prediction) : -.infinity
+        }
+        var low = 0
+        var high = residuals.count
+        while low < high {
+            let middle = (low + high) / 2
+            if residuals[middle] > margin { high = middle } else { low = middle + 1 }
+        }
+        let above = totalWeight - cumulativeResidualWeights[low] + testWeight
         return min(1, max(0, above / total))
     }
 
