@@ -98,4 +98,30 @@ struct AcknowledgedReadingProbeTests {
         try await store.append([raw])
         #expect(try await store.readings(device: Self.device.id, from: 6000).first?.detail == "a\u{0}b")
     }
+
+    @Test("Payloads nested 60,000 deep, with duplicated keys or over 64 KiB are readings with a reason, fast")
+    func hostilePayloads() {
+        var mapper = MQTTPayloadMapper(device: Self.device)
+        let stamp = #"{"ts": 1800000000, "#
+        let payloads: [(bytes: [UInt8], detail: String?)] = [
+            (Array(String(repeating: "[", count: 60_000).utf8), "not JSON"),
+            (Array(("{\"pressure\":" + String(repeating: "{\"value\":", count: 6000)).utf8), "not JSON"),
+            (Array((stamp + #""pressure": {"value": 5}, "pressure": {"value": 6}}"#).utf8), nil),
+            (Array((stamp + String(repeating: " ", count: 1 << 20) + #""pressure": {"value": 5}}"#).utf8), "KiB"),
+            (
+                Array((stamp + #""valves": [\#(Array(repeating: "1", count: 100_000).joined(separator: ","))]}"#).utf8),
+                "KiB"
+            ),
+        ]
+        for (index, payload) in payloads.enumerated() {
+            let start = monotonicSeconds()
+            let readings = mapper.readings(from: payload.bytes, receivedAt: 1_800_000_000_000)
+            #expect(readings.count == Self.device.signals.count)
+            #expect(readings.allSatisfy { $0.status == .ok || $0.detail?.isEmpty == false })
+            if let detail = payload.detail {
+                #expect(readings.allSatisfy { $0.status == .invalidPayload && $0.detail?.contains(detail) == true })
+            }
+            #expect(monotonicSeconds() - start < 1, "payload \(index): \(monotonicSeconds() - start) s")
+        }
+    }
 }
