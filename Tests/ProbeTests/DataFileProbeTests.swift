@@ -68,6 +68,16 @@ struct DataFileProbeTests {
             (error as? DatasetError)?.reason == .duplicateColumn && (error as? DatasetError)?.line == 1
         }
         #expect(monotonicSeconds() - start < 5)
+        // The agent's own reader of `training_data`, on a history of 100,000 columns.
+        let folder = try TemporaryFolder.make(prefix: "probe-wide")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let history = folder.appendingPathComponent("history.csv").path
+        let values = Array(repeating: "1", count: names.count).joined(separator: ",")
+        try TextFile.writeDurably(
+            Array((names.joined(separator: ",") + ",min_pressure_mbar\n" + values + ",0.5\n").utf8), to: history)
+        let historyStart = monotonicSeconds()
+        #expect(try ModelBootstrap.loadHistory(history).count == 1)
+        #expect(monotonicSeconds() - historyStart < 5)
         let row = Array((["a"] + Array(repeating: "1", count: 1_000_000)).joined(separator: ",").utf8)
         #expect(throws: DatasetError.self) { try CSVTable(bytes: Array("a\n".utf8) + row, source: "wide.csv") }
     }
