@@ -189,6 +189,22 @@ struct DataFileProbeTests {
         }
     }
 
+    @Test("The shipped model predicts and explains for features that are NaN, infinite, huge, tiny or negative")
+    func shippedModelExtremes() throws {
+        let model = try TreeModel(json: try repositoryFile("models/initial.json"), source: "initial.json")
+        let predictor = try MinimumPressurePredictor(version: 1, model: model, attributes: Set(model.featureNames))
+        var random = SeededGenerator(seed: 77)
+        let extremes: [Double] = [.nan, .infinity, -.infinity, 1e300, -1e300, 0, -1, .leastNonzeroMagnitude, 3.5e38, 800]
+        for _ in 0..<300 {
+            let features = Dictionary(
+                uniqueKeysWithValues: Set(model.featureNames + ["pressure_mbar"]).sorted().map {
+                    ($0, extremes[random.uniform(below: extremes.count)])
+                })
+            if let value = predictor.predict(features) { #expect(!value.isNaN, "\(features)") }
+            _ = predictor.reasons(features)
+        }
+    }
+
     @Test("Deep nesting, duplicated keys and huge numbers in a model file are refused with their place")
     func hostileModels() {
         let cases: [String] = [
