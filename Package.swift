@@ -78,7 +78,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict),
+            swiftSettings: strict, plugins: ["BuildCommit"]),
+        // `hearth --version`'s commit: `git rev-parse` at build time, `unknown` outside a git checkout.
+        .plugin(name: "BuildCommit", capability: .buildTool()),
 
         // The read-only web dashboard and Prometheus metrics: its own executable, so `hearth run` links no HTTP server.
         .target(
@@ -138,6 +140,13 @@ let package = Package(
         .testTarget(
             name: "DashboardTests",
             dependencies: ["Dashboard", "Agent", "Simulator", "Plant", "Fieldbus", "SQLite", "Support", "TestSupport"],
+            swiftSettings: strict),
+        // Bad input from outside the agent, mutated by the thousand: no trap, a typed error with its place, bounded time.
+        .testTarget(
+            name: "ProbeTests",
+            dependencies: [
+                "Agent", "Plant", "Fieldbus", "YAML", "Trees", "SQLite", "Simulator", "Support", "TestSupport",
+            ],
             swiftSettings: strict),
     ]
 )

@@ -70,7 +70,10 @@ public final class Statement {
             case .integer(let value): rc = sqlite3_bind_int64(handle, index, value)
             case .real(let value): rc = sqlite3_bind_double(handle, index, value)
             case .text(let value):
-                rc = value.withCString { hearth_sqlite3_bind_text_copy(handle, index, $0, -1) }
+                // With its byte count: text from outside (an MQTT payload's preview) may hold a NUL, where a
+                // length of -1 would cut it.
+                let length = Int32(clamping: value.utf8.count)
+                rc = value.withCString { hearth_sqlite3_bind_text_copy(handle, index, $0, length) }
             case .blob(let value):
                 rc = value.withUnsafeBytes {
                     hearth_sqlite3_bind_blob_copy(handle, index, $0.baseAddress, Int32($0.count))
@@ -96,7 +99,13 @@ public final class Statement {
             switch sqlite3_column_type(handle, column) {
             case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(handle, column)))
             case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(handle, column)))
-            case SQLITE_TEXT: values.append(.text(String(cString: sqlite3_column_text(handle, column))))
+            case SQLITE_TEXT:
+                let text = sqlite3_column_text(handle, column)
+                let bytes = Int(sqlite3_column_bytes(handle, column))
+                values.append(
+                    .text(
+                        text.map { String(decoding: UnsafeBufferPointer(start: $0, count: bytes), as: UTF8.self) } ?? ""
+                    ))
             case SQLITE_BLOB:
                 let bytes = Int(sqlite3_column_bytes(handle, column))
                 let pointer = sqlite3_column_blob(handle, column)

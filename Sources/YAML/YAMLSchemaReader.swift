@@ -285,6 +285,30 @@ public struct YAMLSchemaReader {
         return seconds
     }
 
+    /// Reads the duration under `key`, in seconds, which must be longer than 0 and lie within `range`: a bound that
+    /// keeps every later conversion to integer milliseconds or nanoseconds in range (`poll_interval: 1e19s` would
+    /// trap one, `1e-9s` would poll in a busy loop).
+    public mutating func positiveDuration(
+        _ key: String, in fields: YAMLFields, within range: ClosedRange<Double>, required: Bool = false
+    ) -> Double? {
+        guard let seconds = positiveDuration(key, in: fields, required: required), let node = fields[key] else {
+            return nil
+        }
+        let text = node.scalar?.text ?? ""
+        if seconds < range.lowerBound {
+            report(
+                "\(text) is shorter than \(Self.format(seconds: range.lowerBound))", field: fields.path(key), node: node
+            )
+            return nil
+        }
+        if seconds > range.upperBound {
+            report(
+                "\(text) is longer than \(Self.format(seconds: range.upperBound))", field: fields.path(key), node: node)
+            return nil
+        }
+        return seconds
+    }
+
     /// Looks `key` up and reads it with `read`, recording a missing-key problem when it is required and absent.
     public mutating func value<Value>(
         _ key: String, in fields: YAMLFields, required: Bool,

@@ -47,6 +47,19 @@ struct DriftDetectCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    /// The most permutations taken: enough for p-values down to 1e-5, and a bound on the run time.
+    static let maximumPermutations = 100_000
+
+    func validate() throws {
+        guard alpha > 0 && alpha < 1 else {
+            throw ValidationError("--alpha must lie strictly between 0 and 1, such as 0.05; got \(alpha)")
+        }
+        guard (100...Self.maximumPermutations).contains(permutations) else {
+            throw ValidationError(
+                "--permutations must be 100 to \(Self.maximumPermutations); got \(permutations)")
+        }
+    }
+
     func run() async throws {
         let (referenceRows, currentRows, _) = try DriftSamples.load(
             reference, current, ignoring: ignored, names: ("reference", "current"), dropIncomplete: dropIncomplete)

@@ -66,6 +66,9 @@ struct DriftWeightsCommand: AsyncParsableCommand {
         if method == .classifier && gamma != nil {
             throw ValidationError("--gamma applies to --method kmm and ulsif only")
         }
+        if let bound, !(bound.isFinite && bound > 0) {
+            throw ValidationError("--bound must be a finite number above 0, such as 10; got \(bound)")
+        }
     }
 
     func run() async throws {

@@ -26,13 +26,13 @@ struct Hearth: AsyncParsableCommand {
         ]
     )
 
-    /// What `hearth --version` prints: the program's version, the feature schema its models must be trained on and
-    /// the newest database schema it migrates to. A build records no commit: SwiftPM passes no source-control
-    /// information to the compiler, and reading `.git` from the manifest would go stale (the manifest is cached).
+    /// What `hearth --version` prints: the program's version, the git commit it was built from (recorded by the
+    /// `BuildCommit` plugin; `unknown` when built outside a git checkout), the feature schema its models must be
+    /// trained on and the newest database schema it migrates to.
     static let versionText = """
         hearth \(HearthAgent.version)
+        commit: \(buildCommit)
         feature schema: \(PumpingEventFeatures.schema)
         database schema: \(AgentSchema.migrator.newestVersion)
-        commit: not recorded in the build
         """
 }

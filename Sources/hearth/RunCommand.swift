@@ -76,6 +76,32 @@ struct RunCommand: AsyncParsableCommand {
         var format: LogFormat { LogFormat(rawValue: rawValue) ?? .text }
     }
 
+    /// The latest `--clock-origin` taken, in ms since the Unix epoch (the year 3000): plant times stay far from
+    /// overflowing a 64-bit millisecond count.
+    static let latestClockOrigin: Int64 = 32_503_680_000_000
+
+    func validate() throws {
+        if let speed, !(speed > 0 && speed <= AgentConfiguration.maximumSpeed) {
+            throw ValidationError(
+                "--speed must be above 0 and at most \(NumberFormat.exact(AgentConfiguration.maximumSpeed)), "
+                    + "got \(NumberFormat.exact(speed))")
+        }
+        if let clockOrigin, !(0...Self.latestClockOrigin).contains(clockOrigin) {
+            throw ValidationError(
+                "--clock-origin must be a time in ms since the Unix epoch, 0 to \(Self.latestClockOrigin), got \(clockOrigin)"
+            )
+        }
+        // At most ten years: the agent sleeps for it in nanoseconds.
+        if let duration, !(duration > 0 && duration <= 10 * 365 * 86_400) {
+            throw ValidationError(
+                "--duration must be above 0 and at most 10 years of seconds, got \(NumberFormat.exact(duration))")
+        }
+        if let printReadingsEvery, !(printReadingsEvery >= 0 && printReadingsEvery <= 365 * 86_400) {
+            throw ValidationError(
+                "--print-readings-every must be 0 to a year of seconds, got \(NumberFormat.exact(printReadingsEvery))")
+        }
+    }
+
     func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)
         var configuration: AgentConfiguration
@@ -101,10 +127,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         if let models { configuration.modelsFolder = models }
         if let trainingData { configuration.trainingData = trainingData }
-        if let speed {
-            guard speed > 0 else { throw ValidationError("--speed must be positive") }
-            configuration.speed = speed
-        }
+        if let speed { configuration.speed = speed }
         if let broker {
             let parts = broker.split(separator: ":")
             guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {

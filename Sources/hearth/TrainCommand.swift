@@ -95,6 +95,51 @@ struct TrainCommand: AsyncParsableCommand {
             let other = algorithm == .rf ? "gbdt" : "rf"
             throw ValidationError("\(misplaced.joined(separator: ", ")) applies to --algorithm \(other) only")
         }
+        // The libraries' own checks, reported by this command's option names rather than XGBoost's.
+        do {
+            switch algorithm {
+            case .gbdt: try boostingParameters.validate()
+            case .rf: try forestParameters.validate()
+            }
+        } catch {
+            guard case .invalidParameter(let name, let value, let rule) = error.reason else { throw error }
+            throw ValidationError("\(Self.optionNames[name] ?? name) = \(value) is invalid: \(rule)")
+        }
+    }
+
+    /// The option that sets each training parameter.
+    static let optionNames = [
+        "num_boost_round": "--trees", "n_estimators": "--trees", "max_depth": "--max-depth", "eta": "--learning-rate",
+        "lambda": "--lambda", "min_child_weight": "--min-child-weight", "subsample": "--subsample",
+        "colsample_bytree": "--colsample-bytree", "min_samples_leaf": "--min-samples-leaf",
+        "max_features": "--max-features",
+    ]
+
+    /// The boosting parameters the options give.
+    var boostingParameters: GradientBoostingParameters {
+        var parameters = GradientBoostingParameters()
+        if let trees { parameters.treeCount = trees }
+        if let maxDepth { parameters.maxDepth = maxDepth }
+        if let learningRate { parameters.learningRate = learningRate }
+        if let lambda { parameters.l2Regularization = lambda }
+        if let minChildWeight { parameters.minChildWeight = minChildWeight }
+        if let subsample { parameters.subsample = subsample }
+        if let colsampleBytree { parameters.columnSampleByTree = colsampleBytree }
+        parameters.seed = seed
+        return parameters
+    }
+
+    /// The forest parameters the options give.
+    var forestParameters: RandomForestParameters {
+        var parameters = RandomForestParameters()
+        if let trees { parameters.treeCount = trees }
+        parameters.maxDepth = maxDepth
+        if let minSamplesLeaf { parameters.minSamplesLeaf = minSamplesLeaf }
+        if let maxFeatures, let resolved = Self.featuresPerSplit(maxFeatures) {
+            parameters.featuresPerSplit = resolved
+        }
+        parameters.seed = seed
+        return parameters
     }
 
     static func featuresPerSplit(_ text: String) -> RandomForestParameters.FeaturesPerSplit? {
@@ -130,29 +175,13 @@ struct TrainCommand: AsyncParsableCommand {
         let model: TreeModel
         switch algorithm {
         case .gbdt:
-            var parameters = GradientBoostingParameters()
-            if let trees { parameters.treeCount = trees }
-            if let maxDepth { parameters.maxDepth = maxDepth }
-            if let learningRate { parameters.learningRate = learningRate }
-            if let lambda { parameters.l2Regularization = lambda }
-            if let minChildWeight { parameters.minChildWeight = minChildWeight }
-            if let subsample { parameters.subsample = subsample }
-            if let colsampleBytree { parameters.columnSampleByTree = colsampleBytree }
-            parameters.seed = seed
             model = .gradientBoosted(
                 try GradientBoostedTrees.train(
-                    on: dataset, parameters: parameters, createdAt: createdAt, progress: progress))
+                    on: dataset, parameters: boostingParameters, createdAt: createdAt, progress: progress))
         case .rf:
-            var parameters = RandomForestParameters()
-            if let trees { parameters.treeCount = trees }
-            parameters.maxDepth = maxDepth
-            if let minSamplesLeaf { parameters.minSamplesLeaf = minSamplesLeaf }
-            if let maxFeatures, let resolved = Self.featuresPerSplit(maxFeatures) {
-                parameters.featuresPerSplit = resolved
-            }
-            parameters.seed = seed
             model = .randomForest(
-                try RandomForest.train(on: dataset, parameters: parameters, createdAt: createdAt, progress: progress))
+                try RandomForest.train(
+                    on: dataset, parameters: forestParameters, createdAt: createdAt, progress: progress))
         }
         StandardError.emit("\n")
         try model.save(to: out)

@@ -83,16 +83,33 @@ struct CommandLineErrorTests {
 
 @Suite("hearth --version")
 struct CommandLineVersionTests {
-    @Test("hearth --version prints the version, the feature schema and the database schema, status 0")
+    @Test("hearth --version prints the version, the commit of the checkout it was built from and both schemas")
     func version() async throws {
         let folder = try TemporaryFolder.make(prefix: "cli-version")
         defer { try? FileManager.default.removeItem(at: folder) }
         let result = try await runCommand("hearth", ["--version"], in: folder)
         #expect(result.status == 0, "\(result.errors)")
+        let lines = result.outputLines
+        try #require(lines.count == 4, "\(lines)")
+        #expect(lines[0] == "hearth \(HearthAgent.version)")
+        #expect(lines[2] == "feature schema: \(PumpingEventFeatures.schema)")
+        #expect(lines[3] == "database schema: \(AgentSchema.migrator.newestVersion)")
+        let root = PlantFixture.repositoryRoot.path
+        let expected: String
+        if FileManager.default.fileExists(atPath: root + "/.git") {
+            let output = folder.appendingPathComponent("rev-parse.out")
+            let git = try ChildProcess(
+                executable: "/usr/bin/git", arguments: ["-C", root, "rev-parse", "--short=12", "HEAD"],
+                output: output.path)
+            let status = await git.exit(timeoutSeconds: 30) ?? git.stop(graceSeconds: 1)
+            try #require(status == 0)
+            expected = try String(contentsOf: output, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(expected.count == 12)
+        } else {
+            expected = "unknown"
+        }
+        // A build from a checkout with uncommitted changes says so after the commit.
         #expect(
-            result.outputLines == [
-                "hearth \(HearthAgent.version)", "feature schema: \(PumpingEventFeatures.schema)",
-                "database schema: \(AgentSchema.migrator.newestVersion)", "commit: not recorded in the build",
-            ])
+            lines[1] == "commit: \(expected)" || lines[1] == "commit: \(expected) (uncommitted changes)", "\(lines[1])")
     }
 }

@@ -12,6 +12,10 @@ public func deviceFileFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: I
         // A sound device must plan its reads and summarise without trapping.
         _ = ReadPlan(signals: device.signals)
         _ = device.summary
+        // Every later use converts the interval to integer milliseconds.
+        precondition(
+            DeviceFile.pollIntervalRange.contains(device.pollIntervalSeconds),
+            "poll interval \(device.pollIntervalSeconds) s accepted")
     } catch {
         precondition(!error.problems.isEmpty, "an error without problems")
         for problem in error.problems {

@@ -65,8 +65,18 @@ public struct MQTTPayloadMapper: Sendable {
         return .payload(Int64(milliseconds.rounded()))
     }
 
+    /// The largest payload read, in bytes: sensor payloads are a few hundred bytes, and parsing time grows with the
+    /// size (a megabyte of numbers took seconds), so a larger one is refused before it is parsed.
+    public static let maximumPayloadBytes = 64 * 1024
+
     /// One reading per signal of the device, in device-file order.
     public mutating func readings(from payload: [UInt8], receivedAt: Int64) -> [Reading] {
+        guard payload.count <= Self.maximumPayloadBytes else {
+            let detail = "payload of \(payload.count) bytes is larger than \(Self.maximumPayloadBytes / 1024) KiB"
+            return device.signals.map {
+                validator.missing($0, status: .invalidPayload, detail: detail, at: receivedAt)
+            }
+        }
         let document: JSONValue
         do {
             document = try JSONValue.parse(payload)

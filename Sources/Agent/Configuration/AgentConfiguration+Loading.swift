@@ -122,15 +122,27 @@ struct ConfigurationReader {
         configuration.modelsFolder =
             readPath("models", in: fields)
             ?? AgentConfiguration.defaultModelsFolder(database: configuration.databasePath)
-        if let retention = yaml.positiveDuration("retention", in: fields) { configuration.retentionSeconds = retention }
-        if let speed = yaml.positiveNumber("speed", in: fields) { configuration.speed = speed }
+        if let retention = yaml.positiveDuration("retention", in: fields, within: AgentConfiguration.retentionRange) {
+            configuration.retentionSeconds = retention
+        }
+        if let speed = yaml.positiveNumber("speed", in: fields), let node = fields["speed"] {
+            if speed <= AgentConfiguration.maximumSpeed {
+                configuration.speed = speed
+            } else {
+                yaml.report(
+                    "\(node.scalar?.text ?? "") is above \(NumberFormat.exact(AgentConfiguration.maximumSpeed))",
+                    field: "speed", node: node)
+            }
+        }
         if let level = yaml.choice("log_level", in: fields, as: Logger.Level.self) { configuration.logLevel = level }
         configuration.broker = yaml.mapping(
             "broker", in: fields, keys: AgentConfiguration.brokerKeys,
             explanations: ["password": AgentConfiguration.secretExplanation]
         ).map { readBroker($0) }
         configuration.trainingData = readPath("training_data", in: fields)
-        if let interval = yaml.positiveDuration("status_interval", in: fields) {
+        if let interval = yaml.positiveDuration(
+            "status_interval", in: fields, within: AgentConfiguration.statusIntervalRange)
+        {
             configuration.statusIntervalSeconds = interval
         }
         if let policy = yaml.mapping("policy", in: fields, keys: AgentConfiguration.policyKeys) {
@@ -167,8 +179,9 @@ struct ConfigurationReader {
         fraction("fallback_factor", 0.01...10, into: &policy.fallbackFactor)
         if let seconds = yaml.duration("alarm_from", in: fields), let node = fields["alarm_from"] {
             let checkpoints = PumpingEventFeatures.checkpoints.map { Int($0) }
-            if checkpoints.contains(Int(seconds)) {
-                policy.alarmFromSeconds = Int(seconds)
+            // Compared as numbers, never converted: `1e19s` would trap an integer conversion, `30.5s` round to 30.
+            if let checkpoint = checkpoints.first(where: { Double($0) == seconds }) {
+                policy.alarmFromSeconds = checkpoint
             } else {
                 yaml.report(
                     "\(YAMLSchemaReader.format(seconds: seconds)) is not a checkpoint; use one of "
@@ -220,10 +233,12 @@ struct ConfigurationReader {
         let host = yaml.nonEmptyString("host", in: fields)
         let port = yaml.integer("port", in: fields, range: 1...65535)
         let clientID = readTopicLevel("client_id", in: fields)
-        let keepalive = yaml.duration("keepalive", in: fields)
-        if let keepalive, let node = fields["keepalive"], !(5...65535).contains(keepalive) {
+        var keepalive = yaml.duration("keepalive", in: fields)
+        if let seconds = keepalive, let node = fields["keepalive"], !(5...65535).contains(seconds) {
+            // Refused, and never converted to whole seconds: `1e19s` would trap the conversion.
+            keepalive = nil
             yaml.report(
-                "\(YAMLSchemaReader.format(seconds: keepalive)) is outside 5s...65535s, what MQTT brokers accept",
+                "\(YAMLSchemaReader.format(seconds: seconds)) is outside 5s...65535s, what MQTT brokers accept",
                 field: fields.path("keepalive"), node: node)
         }
         let topicPrefix = readTopicPrefix(fields)

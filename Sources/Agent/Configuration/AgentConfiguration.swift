@@ -36,6 +36,14 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// `policy`: how the agent decides and adapts.
     public var policy = AgentPolicy()
 
+    /// The `retention` a configuration may give, in seconds: a minute to 100 years (the sweep runs every tenth of
+    /// it, and the cutoff is computed in integer milliseconds).
+    public static let retentionRange: ClosedRange<Double> = 60...(100 * 365 * 86_400)
+    /// The `status_interval` a configuration may give, in seconds: 100 ms to a day.
+    public static let statusIntervalRange: ClosedRange<Double> = 0.1...86_400
+    /// The largest `speed` (and `hearth run --speed`): plant time is real time × speed in integer milliseconds.
+    public static let maximumSpeed: Double = 100_000
+
     /// The defaults, with relative paths resolved against `folder` (the current folder when `.`).
     public init(relativeTo folder: String = ".") {
         self.init(

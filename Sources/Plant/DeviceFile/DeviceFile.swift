@@ -37,6 +37,12 @@ public struct DeviceFile: Sendable, Equatable {
         self.event = event
     }
 
+    /// The poll intervals a device file may give, in seconds: 100 ms to a day. Every use converts the interval to
+    /// integer milliseconds, which this keeps exact and far from overflow.
+    public static let pollIntervalRange: ClosedRange<Double> = 0.1...86_400
+    /// The `max_duration` a pressure rule may give, in seconds: a millisecond to 30 days.
+    public static let maximumEventDurationRange: ClosedRange<Double> = 0.001...(30 * 86_400)
+
     /// The signal with this name, if any.
     public func signal(named name: String) -> SignalDefinition? {
         signals.first { $0.name == name }

@@ -50,7 +50,9 @@ extension DeviceFileReader {
         guard let rule = yaml.mapping("pressure_rule", in: event, keys: Self.pressureRuleKeys) else { return nil }
         let startBelow = yaml.number("start_below", in: rule, required: true)
         let endAbove = yaml.number("end_above", in: rule, required: true)
-        let maximumDuration = rule.contains("max_duration") ? yaml.positiveDuration("max_duration", in: rule) : nil
+        let maximumDuration =
+            rule.contains("max_duration")
+            ? yaml.positiveDuration("max_duration", in: rule, within: DeviceFile.maximumEventDurationRange) : nil
         guard let startBelow, let endAbove else { return nil }
         if endAbove <= startBelow, let node = rule["end_above"] {
             yaml.report(

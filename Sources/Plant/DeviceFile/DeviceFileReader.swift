@@ -83,7 +83,9 @@ struct DeviceFileReader {
     }
 
     private mutating func readPollInterval(in fields: YAMLFields) -> Double? {
-        if fields.contains("poll_interval") { return yaml.positiveDuration("poll_interval", in: fields) }
+        if fields.contains("poll_interval") {
+            return yaml.positiveDuration("poll_interval", in: fields, within: DeviceFile.pollIntervalRange)
+        }
         return 30
     }
 

@@ -32,7 +32,16 @@ public enum JSONValue: Sendable, Equatable, Decodable {
         do {
             return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
         } catch {
-            let preview = String(decoding: bytes.prefix(60), as: UTF8.self)
+            // Control characters escaped (`\u0000`): the preview goes to logs, terminals and the database.
+            var preview = ""
+            for scalar in String(decoding: bytes.prefix(60), as: UTF8.self).unicodeScalars {
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    let hex = String(scalar.value, radix: 16, uppercase: true)
+                    preview += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    preview.unicodeScalars.append(scalar)
+                }
+            }
             throw JSONPayloadError(reason: "not JSON (\(Self.reason(error))): \(preview)")
         }
     }

@@ -88,9 +88,14 @@ public struct GradientBoostedTrees: Sendable {
             trainingMetrics: RegressionMetrics(
                 predictions: result.trainingPredictions, targets: dataset.targets!, weights: dataset.weights),
             createdAt: createdAt)
-        // The trainer only makes trees that pass validation.
-        return try! GradientBoostedTrees(
-            featureNames: dataset.featureNames, baseScore: result.baseScore, trees: result.trees, metadata: metadata)
+        // The trainer makes trees of valid shape; only values overflowed by a huge learning rate or target fail.
+        do {
+            return try GradientBoostedTrees(
+                featureNames: dataset.featureNames, baseScore: result.baseScore, trees: result.trees,
+                metadata: metadata)
+        } catch {
+            throw TrainingError(.diverged("\(error)"))
+        }
     }
 
     /// This model with `parameters.treeCount` more trees, boosted on a dataset from where this model's predictions
@@ -122,9 +127,13 @@ public struct GradientBoostedTrees: Sendable {
             trainingMetrics: RegressionMetrics(
                 predictions: result.trainingPredictions, targets: dataset.targets!, weights: dataset.weights),
             createdAt: createdAt)
-        return try! GradientBoostedTrees(
-            featureNames: featureNames, baseScore: baseScore, trees: trees + result.trees, objective: objective,
-            metadata: metadata)
+        do {
+            return try GradientBoostedTrees(
+                featureNames: featureNames, baseScore: baseScore, trees: trees + result.trees, objective: objective,
+                metadata: metadata)
+        } catch {
+            throw TrainingError(.diverged("\(error)"))
+        }
     }
 
     /// The prediction for one row.

@@ -29,13 +29,18 @@ public struct GradientBoostingParameters: Sendable, Equatable {
     /// Bytes of histograms kept per tree level for the subtraction trick; wider levels sum every histogram.
     var histogramMemoryBudget = 32 << 20
 
+    /// The most trees one model may have: far beyond any useful model, and a bound on the memory reserved for them.
+    public static let maximumTreeCount = 100_000
+
     /// XGBoost's defaults.
     public init() {}
 
     /// Checks every parameter's range.
     /// - Throws: ``TrainingError`` naming the first parameter out of range.
     public func validate() throws(TrainingError) {
-        try TrainingError.check(treeCount >= 1, "num_boost_round", treeCount, "must be at least 1")
+        try TrainingError.check(
+            (1...Self.maximumTreeCount).contains(treeCount), "num_boost_round", treeCount,
+            "must be in 1...\(Self.maximumTreeCount)")
         try TrainingError.check((1...63).contains(maxDepth), "max_depth", maxDepth, "must be in 1...63")
         try TrainingError.check(
             learningRate.isFinite && learningRate > 0, "eta", learningRate, "must be a finite number > 0")

@@ -58,13 +58,23 @@ public struct RandomForestParameters: Sendable, Equatable {
     /// scikit-learn's defaults.
     public init() {}
 
+    /// The largest `min_samples_split` and `min_samples_leaf`: more rows than any dataset this library reads.
+    public static let maximumSampleCount = 1 << 32
+
     /// Checks every parameter's range.
     /// - Throws: ``TrainingError`` naming the first parameter out of range.
     public func validate() throws(TrainingError) {
-        try TrainingError.check(treeCount >= 1, "n_estimators", treeCount, "must be at least 1")
+        try TrainingError.check(
+            (1...GradientBoostingParameters.maximumTreeCount).contains(treeCount), "n_estimators", treeCount,
+            "must be in 1...\(GradientBoostingParameters.maximumTreeCount)")
         if let maxDepth { try TrainingError.check(maxDepth >= 1, "max_depth", maxDepth, "must be at least 1") }
-        try TrainingError.check(minSamplesSplit >= 2, "min_samples_split", minSamplesSplit, "must be at least 2")
-        try TrainingError.check(minSamplesLeaf >= 1, "min_samples_leaf", minSamplesLeaf, "must be at least 1")
+        // Bounded above so that the grower's `2 * min_samples_leaf` cannot overflow.
+        try TrainingError.check(
+            (2...Self.maximumSampleCount).contains(minSamplesSplit), "min_samples_split", minSamplesSplit,
+            "must be in 2...\(Self.maximumSampleCount)")
+        try TrainingError.check(
+            (1...Self.maximumSampleCount).contains(minSamplesLeaf), "min_samples_leaf", minSamplesLeaf,
+            "must be in 1...\(Self.maximumSampleCount)")
         switch featuresPerSplit {
         case .fraction(let share):
             try TrainingError.check(share > 0 && share <= 1, "max_features", share, "must be in (0, 1]")

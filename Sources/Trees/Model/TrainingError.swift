@@ -10,6 +10,9 @@ public struct TrainingError: Error, Sendable, Equatable, CustomStringConvertible
         case zeroTotalWeight
         /// A parameter is out of its range; the associated values name it, its value and the rule.
         case invalidParameter(name: String, value: String, rule: String)
+        /// Training produced a tree with a non-finite value (a learning rate or targets so large that sums
+        /// overflow); the associated text says where.
+        case diverged(String)
     }
 
     /// What is wrong.
@@ -27,6 +30,8 @@ public struct TrainingError: Error, Sendable, Equatable, CustomStringConvertible
         case .noRows: "the training data have no rows"
         case .zeroTotalWeight: "the training rows' weights add up to zero"
         case .invalidParameter(let name, let value, let rule): "parameter \(name) = \(value) is invalid: \(rule)"
+        case .diverged(let what):
+            "training diverged (\(what)); lower the learning rate, or rescale targets this large"
         }
     }
 
