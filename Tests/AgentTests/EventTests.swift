@@ -2,35 +2,16 @@ import Agent
 import Foundation
 import Plant
 import Support
+import TestSupport
 import Testing
 import Trees
 
 @Suite("Event pipeline and furnace session")
 struct EventTests {
-    static let device = DeviceFile(
-        id: "f", kind: "esr-furnace", name: "F", connection: .modbusTCP(ModbusTCPEndpoint(host: "127.0.0.1")),
-        signals: [
-            SignalDefinition(
-                name: "chamber_pressure", source: .register(RegisterLocation(table: .input, address: 0, type: .float32))
-            ),
-            SignalDefinition(
-                name: "event_running", source: .register(RegisterLocation(table: .discrete, address: 0, type: .bool))),
-            SignalDefinition(
-                name: "last_event_minimum",
-                source: .register(RegisterLocation(table: .input, address: 2, type: .float32))),
-        ],
-        attributes: [StaticAttribute(name: "chamber_volume_m3", value: 12)],
-        event: EventDefinition(
-            detection: .runningSignal("event_running"), pressureSignal: "chamber_pressure", threshold: 1,
-            minimumSignal: "last_event_minimum"))
+    static let device = RegisterFurnace.device(attributes: [StaticAttribute(name: "chamber_volume_m3", value: 12)])
 
     static func poll(_ time: Int64, running: Bool, pressure: Double, minimum: Double?) -> [Reading] {
-        var readings = [
-            Reading.ok(device: "f", signal: "event_running", at: time, value: running ? 1 : 0),
-            Reading.ok(device: "f", signal: "chamber_pressure", at: time, value: pressure),
-        ]
-        if let minimum { readings.append(.ok(device: "f", signal: "last_event_minimum", at: time, value: minimum)) }
-        return readings
+        RegisterFurnace.poll(time, running: running, pressure: pressure, minimum: minimum)
     }
 
     /// An idle poll, 40 running polls pumping down, then two idle polls with the minimum register updated.

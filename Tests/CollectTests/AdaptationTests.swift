@@ -37,17 +37,24 @@ struct AdaptationTests {
             falseAlarmShare: Double(falseAlarms) / Double(max(1, hits + falseAlarms)))
     }
 
-    @Test("The original model degrades on furnace D; KMM-weighted history plus D's own labels recover it")
-    func adaptedBeatsOriginal() async throws {
+    /// The onboarding scenario's furnaces (A, B, then D) and their events' training rows.
+    static func scenario() throws -> (furnaces: [SimulatedFurnace], generator: HistoryGenerator) {
         let scenario = try Scenario.load(
             path: PlantFixture.repositoryRoot.appendingPathComponent("simulator/scenarios/onboarding.yaml").path)
         let furnaces = scenario.allDevices.map { scenario.furnace(for: $0, origin: 1_767_225_600_000) }
-        let generator = HistoryGenerator(furnaces: furnaces)
-        func rows(_ events: [HistoryGenerator.Event]) -> [LabeledRow] {
-            events.flatMap { event in
-                event.features.map { LabeledRow(features: $0, minimum: event.minimumPressure, origin: event.device) }
-            }
+        return (furnaces, HistoryGenerator(furnaces: furnaces))
+    }
+
+    static func rows(_ events: [HistoryGenerator.Event]) -> [LabeledRow] {
+        events.flatMap { event in
+            event.features.map { LabeledRow(features: $0, minimum: event.minimumPressure, origin: event.device) }
         }
+    }
+
+    @Test("The original model degrades on furnace D; KMM-weighted history plus D's own labels recover it")
+    func adaptedBeatsOriginal() async throws {
+        let (furnaces, generator) = try Self.scenario()
+        let rows = Self.rows
         let history = rows(
             generator.events(of: furnaces[0], count: 200) + generator.events(of: furnaces[1], count: 200))
         let own = generator.events(of: furnaces[2], count: 80)
@@ -74,15 +81,8 @@ struct AdaptationTests {
 
     @Test("weighting: auto chooses by importance-weighted cross-validation, says none for a furnace the history knows")
     func automaticWeighting() async throws {
-        let scenario = try Scenario.load(
-            path: PlantFixture.repositoryRoot.appendingPathComponent("simulator/scenarios/onboarding.yaml").path)
-        let furnaces = scenario.allDevices.map { scenario.furnace(for: $0, origin: 1_767_225_600_000) }
-        let generator = HistoryGenerator(furnaces: furnaces)
-        func rows(_ events: [HistoryGenerator.Event]) -> [LabeledRow] {
-            events.flatMap { event in
-                event.features.map { LabeledRow(features: $0, minimum: event.minimumPressure, origin: event.device) }
-            }
-        }
+        let (furnaces, generator) = try Self.scenario()
+        let rows = Self.rows
         let history = rows(
             generator.events(of: furnaces[0], count: 120) + generator.events(of: furnaces[1], count: 120))
         let trainer = CandidateTrainer()

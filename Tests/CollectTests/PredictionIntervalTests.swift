@@ -13,31 +13,13 @@ import Testing
 struct PredictionIntervalTests {
     static let logger = Logger(label: "test")
 
-    static let device = DeviceFile(
-        id: "f", kind: "esr-furnace", name: "F", connection: .modbusTCP(ModbusTCPEndpoint(host: "127.0.0.1")),
-        signals: [
-            SignalDefinition(
-                name: "chamber_pressure", source: .register(RegisterLocation(table: .input, address: 0, type: .float32))
-            ),
-            SignalDefinition(
-                name: "event_running", source: .register(RegisterLocation(table: .discrete, address: 0, type: .bool))),
-            SignalDefinition(
-                name: "last_event_minimum",
-                source: .register(RegisterLocation(table: .input, address: 2, type: .float32))),
-        ],
-        event: EventDefinition(
-            detection: .runningSignal("event_running"), pressureSignal: "chamber_pressure", threshold: 1,
-            minimumSignal: "last_event_minimum"))
+    static let device = RegisterFurnace.device()
 
     static let uncertainty = PredictionUncertainty(
         lowMbar: 0.4, highMbar: 2.5, failureProbability: 0.6, coverage: 0.9, calibrationEvents: 12)
 
     static func poll(_ time: Int64, running: Bool, pressure: Double, minimum: Double) -> [Reading] {
-        [
-            .ok(device: "f", signal: "event_running", at: time, value: running ? 1 : 0),
-            .ok(device: "f", signal: "chamber_pressure", at: time, value: pressure),
-            .ok(device: "f", signal: "last_event_minimum", at: time, value: minimum),
-        ]
+        RegisterFurnace.poll(time, running: running, pressure: pressure, minimum: minimum)
     }
 
     /// One event at a constant pressure: an idle poll, 40 running polls, two idle polls, the minimum register going

@@ -189,28 +189,9 @@ public struct ConformalCalibration: Sendable, Equatable {
     ) throws(DriftError)
         -> Double
     {
-        try check(prediction: prediction)
-        try Self.check(coverage: 0.5, testWeight: testWeight)
-        guard !threshold.isNaN else {
-            throw .invalidParameter(name: "threshold", value: threshold, requirement: "a number")
-        }
-        let total = totalWeight + testWeight
-        guard total > 0 else { return 1 }
-        // The largest score that stays at or below the threshold.
-        let margin: Double
-        switch space {
-        case .absolute: margin = threshold - prediction
-        case .logarithmic: margin = threshold > 0 ? log(threshold / prediction) : -.infinity
-        }
-        // The first index whose score exceeds the margin.
-        var low = 0
-        var high = count
-        while low < high {
-            let middle = (low + high) / 2
-            if sortedScores[middle] > margin { high = middle } else { low = middle + 1 }
-        }
-        let above = totalWeight - cumulativeWeights[low] + testWeight
-        return min(1, max(0, above / total))
+        try shareAbove(
+            threshold, prediction: prediction, testWeight: testWeight, sorted: sortedScores,
+            cumulative: cumulativeWeights)
     }
 
     /// The probability that the true value exceeds a threshold, from the calibration's conformal predictive
@@ -231,6 +212,16 @@ public struct ConformalCalibration: Sendable, Equatable {
         guard let residuals = sortedResiduals else {
             return try exceedanceProbability(prediction: prediction, threshold: threshold, testWeight: testWeight)
         }
+        return try shareAbove(
+            threshold, prediction: prediction, testWeight: testWeight, sorted: residuals,
+            cumulative: cumulativeResidualWeights)
+    }
+
+    /// The weighted share of prediction ⊕ vᵢ strictly above the threshold, vᵢ ascending with prefix sums of their
+    /// weights, the test weight counting as above.
+    private func shareAbove(
+        _ threshold: Double, prediction: Double, testWeight: Double, sorted: [Double], cumulative: [Double]
+    ) throws(DriftError) -> Double {
         try check(prediction: prediction)
         try Self.check(coverage: 0.5, testWeight: testWeight)
         guard !threshold.isNaN else {
@@ -238,19 +229,20 @@ public struct ConformalCalibration: Sendable, Equatable {
         }
         let total = totalWeight + testWeight
         guard total > 0 else { return 1 }
-        // The largest residual that keeps the value at or below the threshold.
+        // The largest value of vᵢ that keeps prediction ⊕ vᵢ at or below the threshold.
         let margin: Double
         switch space {
         case .absolute: margin = threshold - prediction
         case .logarithmic: margin = threshold > 0 ? log(threshold / prediction) : -.infinity
         }
+        // The first index whose value exceeds the margin.
         var low = 0
-        var high = residuals.count
+        var high = sorted.count
         while low < high {
             let middle = (low + high) / 2
-            if residuals[middle] > margin { high = middle } else { low = middle + 1 }
+            if sorted[middle] > margin { high = middle } else { low = middle + 1 }
         }
-        let above = totalWeight - cumulativeResidualWeights[low] + testWeight
+        let above = totalWeight - cumulative[low] + testWeight
         return min(1, max(0, above / total))
     }
 

@@ -71,10 +71,12 @@ struct AgentReplay {
 
     /// Replays the first `events.count` events.
     /// - Parameter candidate: trains the candidate due with `ownEvents` labeled events, continuing from `champion`
-    ///   when the agent would.
+    ///   when the agent would, with the given weighting (nil: the policy's); returns it with the weighting used.
     func run(
         events: [HistoryGenerator.Event], original: TreeModel,
-        candidate: (_ ownEvents: Int, _ continuing: TreeModel?) async throws -> TreeModel
+        candidate: (_ ownEvents: Int, _ continuing: TreeModel?, _ weighting: AgentPolicy.Weighting?) async throws -> (
+            TreeModel, AgentPolicy.Weighting
+        )
     ) async throws -> ServedRecord {
         let attributes = Set(featureNames)
         let schedule = CandidateSchedule(policy: policy)
@@ -170,7 +172,7 @@ struct AgentReplay {
                 state.ownEventsAtLastCandidate = max(label, 1)
                 state.candidates += 1
                 let continuing = CandidateBuilder.continues(ownEvents: label, policy: policy) ? champion.model : nil
-                let model = try await candidate(label, continuing)
+                let (model, weighting) = try await candidate(label, continuing, nil)
                 let version = nextVersion
                 nextVersion += 1
                 // Backtest: events the champion has not seen, each predicted by the procedure on the events before it.
@@ -178,7 +180,8 @@ struct AgentReplay {
                 var since = index + 1
                 if backtestEvents > 0, first < label {
                     for j in first..<label {
-                        let earlier = try await candidate(j, continuing)
+                        // The procedure as it turned out: the weighting `auto` chose, not chosen again.
+                        let (earlier, _) = try await candidate(j, continuing, weighting)
                         let predictor = try MinimumPressurePredictor(
                             version: version, model: earlier, attributes: attributes)
                         let probe = Deployed(

@@ -105,9 +105,9 @@ let trainer = CandidateTrainer()
 /// `targetEvents`: the most recent own events the history is reweighted toward.
 func train(
     _ method: String, own: [LabeledRow], source: [LabeledRow], original: TreeModel, policy: AgentPolicy, k: Int,
-    continuing: TreeModel? = nil, targetEvents: Int? = nil
-) async throws -> (TreeModel, Double?) {
-    let weighting: AgentPolicy.Weighting =
+    continuing: TreeModel? = nil, targetEvents: Int? = nil, weightingOverride: AgentPolicy.Weighting? = nil
+) async throws -> (TreeModel, Double?, AgentPolicy.Weighting) {
+    let named: AgentPolicy.Weighting =
         switch method {
         case "kmm+own", "kmm+raw": .kmm
         case "ulsif+own", "ulsif+growing", "ulsif+dynamic", "continue+ulsif": .ulsif
@@ -116,6 +116,7 @@ func train(
         case "classifier+own", "classifier+raw": .classifier
         default: .none
         }
+    let weighting = weightingOverride ?? named
     var methodPolicy = policy
     if method.hasSuffix("+raw") { methodPolicy.minimumEffectiveShare = 0 }
     if method == "ulsif+growing" { methodPolicy.ownEventShare = min(0.5, Double(k) / Double(k + 12)) }
@@ -131,7 +132,10 @@ func train(
         request.continuing = continuing ?? original
     }
     let result = try await trainer.train(request)
-    return (result.model, result.weighting["effective_sample_size"].map { $0 / Double(source.count) })
+    return (
+        result.model, result.weighting["effective_sample_size"].map { $0 / Double(source.count) },
+        result.weightingUsed
+    )
 }
 var results: [Result] = []
 
@@ -166,7 +170,7 @@ for family in families {
         for k in ks {
             let own = rows(Array(newEvents[0..<k]))
             for method in methods {
-                let (model, ess) = try await train(
+                let (model, ess, _) = try await train(
                     method, own: own, source: source, original: original, policy: policy, k: k)
                 let predictor = try MinimumPressurePredictor(version: 2, model: model, attributes: Set(names)).predict
                 results.append(
@@ -179,11 +183,11 @@ for family in families {
             let first = Array(newEvents[0..<replayEvents])
             var replay = AgentReplay(policy: policy, featureNames: names, threshold: threshold)
             replay.backtestEvents = backtestEvents ?? policy.backtestEvents
-            let agent = try await replay.run(events: first, original: original) { k, continuing in
-                try await train(
+            let agent = try await replay.run(events: first, original: original) { k, continuing, weighting in
+                let (model, _, used) = try await train(
                     "agent", own: rows(Array(first[0..<k])), source: source, original: original, policy: policy, k: k,
-                    continuing: continuing, targetEvents: CandidateBuilder.targetEvents
-                ).0
+                    continuing: continuing, targetEvents: CandidateBuilder.targetEvents, weightingOverride: weighting)
+                return (model, used)
             }
             replays.append(ReplayResult(family: family.name, seed: seed, strategy: "agent", record: agent))
             for line in agent.decisions {
