@@ -81,12 +81,13 @@ enum HTML {
             """
     }
 
-    /// A table with a header row; cells are HTML already escaped by the caller.
+    /// A table with a header row, scrolling sideways on its own when wider than the page; cells are HTML already
+    /// escaped by the caller.
     static func table(_ headers: [String], _ rows: [[String]], empty: String = "none") -> String {
         guard !rows.isEmpty else { return "<p class=\"muted\">\(escape(empty))</p>" }
         let head = headers.map { "<th>\(escape($0))</th>" }.joined()
         let body = rows.map { "<tr>" + $0.map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined(separator: "\n")
-        return "<table><thead><tr>\(head)</tr></thead><tbody>\n\(body)\n</tbody></table>"
+        return "<div class=\"wide\"><table><thead><tr>\(head)</tr></thead><tbody>\n\(body)\n</tbody></table></div>"
     }
 
     /// The pages' own reload, served from the dashboard itself so the content security policy allows no inline
@@ -109,5 +110,6 @@ enum HTML {
         .ok{color:#1f7a3a}.card{background:#fff;border:1px solid #d5d9de;border-radius:6px;padding:.6em 1em;
         margin:1em 0}.cards{display:flex;flex-wrap:wrap;gap:1em}.cards .card{flex:1 1 30em;margin:0}
         svg{background:#fff;max-width:100%}h2{margin-top:1.4em}code{font-size:.95em}
+        .wide{overflow-x:auto;max-width:100%}
         """
 }
