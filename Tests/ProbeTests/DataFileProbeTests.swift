@@ -194,7 +194,9 @@ struct DataFileProbeTests {
         let model = try TreeModel(json: try repositoryFile("models/initial.json"), source: "initial.json")
         let predictor = try MinimumPressurePredictor(version: 1, model: model, attributes: Set(model.featureNames))
         var random = SeededGenerator(seed: 77)
-        let extremes: [Double] = [.nan, .infinity, -.infinity, 1e300, -1e300, 0, -1, .leastNonzeroMagnitude, 3.5e38, 800]
+        let extremes: [Double] = [
+            .nan, .infinity, -.infinity, 1e300, -1e300, 0, -1, .leastNonzeroMagnitude, 3.5e38, 800,
+        ]
         for _ in 0..<300 {
             let features = Dictionary(
                 uniqueKeysWithValues: Set(model.featureNames + ["pressure_mbar"]).sorted().map {
