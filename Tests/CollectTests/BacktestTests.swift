@@ -99,6 +99,10 @@ struct BacktestTests {
         let without = try await worker.compare("f", challenger: version, incumbent: 1, since: shadow.since)
         #expect(with.events.map(\.eventID).sorted() == Array(ids[4...]))
         #expect(without.events.isEmpty)
+
+        // Retention takes the backtest with the events it predicted (their rows reference them).
+        #expect(try await store.deleteEvents(before: 7 * 3_600_000) == 6)
+        #expect(Set(try await store.backtestPredictions(model: version).map(\.eventID)) == Set(ids[6...]))
     }
 
     @Test("Events the parent saw are never backtested; backtest_events 0 turns it off")

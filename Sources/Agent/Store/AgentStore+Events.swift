@@ -276,7 +276,7 @@ extension AgentStore {
         }
     }
 
-    /// Deletes events that started before a time, with their features, predictions and alarms.
+    /// Deletes events that started before a time, with their features, predictions (backtests' too) and alarms.
     /// - Returns: how many events were deleted.
     @discardableResult
     public func deleteEvents(before time: Int64) throws(SQLiteError) -> Int {
@@ -284,6 +284,7 @@ extension AgentStore {
             let old = "SELECT id FROM events WHERE start_ms < ?"
             try database.run("DELETE FROM event_features WHERE event_id IN (\(old))", time)
             try database.run("DELETE FROM predictions WHERE event_id IN (\(old))", time)
+            try database.run("DELETE FROM backtest_predictions WHERE event_id IN (\(old))", time)
             try database.run("DELETE FROM alarms WHERE event_id IN (\(old))", time)
             try database.run("DELETE FROM events WHERE start_ms < ?", time)
             return database.changes
