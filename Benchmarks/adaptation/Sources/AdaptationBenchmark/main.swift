@@ -98,6 +98,10 @@ let methods: [String] = {
     return recognized.filter { onlyMethods.contains($0) }
 }()
 
+/// `--config FILE`: the policy of an agent configuration file (its `policy:` keys) instead of the defaults.
+let basePolicy: AgentPolicy =
+    try option("--config").map { try AgentConfiguration.load(path: $0).policy } ?? AgentPolicy()
+
 let trainer = CandidateTrainer()
 
 /// Trains one method's model on the history and the new furnace's first k events; with the effective sample share
@@ -158,7 +162,7 @@ for family in families {
         let newEvents = HistoryGenerator(furnaces: [newFurnace]).events(of: newFurnace, count: 200)
         let test = Array(newEvents[100...])
         let threshold = family.device.event?.threshold ?? 1
-        var policy = AgentPolicy()
+        var policy = basePolicy
         policy.seed = UInt64(seed + 1)
         let (source, original) = try await ShiftFamily.originalModel(
             trainedOn: history, policy: policy, trainer: trainer)
