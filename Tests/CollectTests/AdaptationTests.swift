@@ -115,4 +115,27 @@ struct AdaptationTests {
             #expect(shifted.weighting["effective_sample_size"] != nil)
         }
     }
+
+    @Test("weighting: auto with fewer than three source events to hold out keeps none without cross-validating")
+    func automaticWeightingFewEvents() async throws {
+        func row(_ origin: String, _ index: Int) -> LabeledRow {
+            LabeledRow(
+                features: [
+                    "seconds_into_event": 150, "pressure_mbar": 1 + Double(index % 5) / 10,
+                    "chamber_temperature_c": 1400 + Double(index),
+                ], minimum: 0.3, origin: origin)
+        }
+        var policy = AgentPolicy()
+        policy.weighting = .auto
+        policy.trees = 10
+        let result = try await CandidateTrainer().train(
+            CandidateRequest(
+                source: (0..<12).map { row("a", $0) } + (0..<12).map { row("b", $0) },
+                target: (0..<12).map { row("c", $0 + 50).features }, own: [],
+                featureNames: ["seconds_into_event", "pressure_mbar", "chamber_temperature_c"], weighting: .auto,
+                policy: policy, createdAt: "t"))
+        #expect(result.weightingUsed == .none)
+        #expect(result.weighting["iwcv_source_events"] == 2)
+        #expect(result.weighting["iwcv_risk_none"] == nil)
+    }
 }

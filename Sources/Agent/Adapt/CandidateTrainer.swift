@@ -192,6 +192,9 @@ public actor CandidateTrainer {
         small.policy.trees = min(request.policy.trees, 40)
         small.policy.maxDepth = min(request.policy.maxDepth, 4)
         let groups = request.source.map(Self.eventKey)
+        // Three folds need three events to hold out; with fewer there is no evidence for a weighting.
+        let events = Set(groups).count
+        guard events >= 3 else { return (.none, options[0], ["iwcv_source_events": Double(events)]) }
         let losses = try ImportanceWeightedCrossValidation(folds: 3, seed: request.policy.seed).heldOutLosses(
             groups: groups, procedures: options.count
         ) { procedure, training, heldOut in
