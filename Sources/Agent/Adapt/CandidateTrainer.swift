@@ -181,20 +181,20 @@ public actor CandidateTrainer {
     static func choose(
         _ request: CandidateRequest, source: FeatureMatrix, target: FeatureMatrix
     ) throws -> (weighting: AgentPolicy.Weighting, weights: [Double], diagnostics: [String: Double]) {
+        let unweighted = [Double](repeating: 1, count: request.source.count)
+        let groups = request.source.map(Self.eventKey)
+        // Three folds need three events to hold out; with fewer there is no evidence for a weighting (and no
+        // weights are estimated).
+        let events = Set(groups).count
+        guard events >= 3 else { return (.none, unweighted, ["iwcv_source_events": Double(events)]) }
         let ulsif = try estimate(.ulsif, request: request, source: source, target: target)
         let classifier = try estimate(.classifier, request: request, source: source, target: target)
-        let options: [[Double]] = [
-            [Double](repeating: 1, count: request.source.count), ulsif.weights, classifier.weights,
-        ]
+        let options: [[Double]] = [unweighted, ulsif.weights, classifier.weights]
         // Which importance judges which weighting (index into `options`): the other estimator's, as estimated.
         let judges: [Int: [Double]] = [1: classifier.estimated, 2: ulsif.estimated]
         var small = request
         small.policy.trees = min(request.policy.trees, 40)
         small.policy.maxDepth = min(request.policy.maxDepth, 4)
-        let groups = request.source.map(Self.eventKey)
-        // Three folds need three events to hold out; with fewer there is no evidence for a weighting.
-        let events = Set(groups).count
-        guard events >= 3 else { return (.none, options[0], ["iwcv_source_events": Double(events)]) }
         let losses = try ImportanceWeightedCrossValidation(folds: 3, seed: request.policy.seed).heldOutLosses(
             groups: groups, procedures: options.count
         ) { procedure, training, heldOut in

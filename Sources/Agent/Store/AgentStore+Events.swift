@@ -210,14 +210,7 @@ extension AgentStore {
                 AND p.model_version IN (\(list))
             ORDER BY e.start_ms, p.checkpoint_s, p.model_version
             """, device, since, fromCheckpoint
-        ).map { row in
-            LabeledPrediction(
-                eventID: row["event_id"].integer ?? 0, eventStart: row["start_ms"].integer ?? 0,
-                checkpoint: Int(row["checkpoint_s"].integer ?? 0), modelVersion: Int(row["model_version"].integer ?? 0),
-                predicted: row["predicted"].real ?? 0, minimum: row["minimum"].real ?? 0,
-                threshold: row["threshold"].real ?? 0, failed: (row["failed"].integer ?? 0) != 0,
-                failureProbability: row["failure_probability"].real)
-        }
+        ).map(Self.labeledPrediction)
     }
 
     /// Saves a candidate's backtest predictions (see ``CandidateBuilder``): (event, checkpoint, predicted minimum).
@@ -248,13 +241,18 @@ extension AgentStore {
             WHERE b.model_version = ? AND e.minimum IS NOT NULL AND b.checkpoint_s >= ?
             ORDER BY e.start_ms, b.checkpoint_s
             """, model, fromCheckpoint
-        ).map { row in
-            LabeledPrediction(
-                eventID: row["event_id"].integer ?? 0, eventStart: row["start_ms"].integer ?? 0,
-                checkpoint: Int(row["checkpoint_s"].integer ?? 0), modelVersion: Int(row["model_version"].integer ?? 0),
-                predicted: row["predicted"].real ?? 0, minimum: row["minimum"].real ?? 0,
-                threshold: row["threshold"].real ?? 0, failed: (row["failed"].integer ?? 0) != 0)
-        }
+        ).map(Self.labeledPrediction)
+    }
+
+    /// A row of predictions (or backtest predictions) joined with its event's outcome; a missing
+    /// `failure_probability` column or value reads as none.
+    static func labeledPrediction(_ row: Row) -> LabeledPrediction {
+        LabeledPrediction(
+            eventID: row["event_id"].integer ?? 0, eventStart: row["start_ms"].integer ?? 0,
+            checkpoint: Int(row["checkpoint_s"].integer ?? 0), modelVersion: Int(row["model_version"].integer ?? 0),
+            predicted: row["predicted"].real ?? 0, minimum: row["minimum"].real ?? 0,
+            threshold: row["threshold"].real ?? 0, failed: (row["failed"].integer ?? 0) != 0,
+            failureProbability: row["failure_probability"].real)
     }
 
     /// Every model's live error on a device's labeled events, from a checkpoint on (aggregated in SQL).
