@@ -104,7 +104,10 @@ struct StatusCommand: AsyncParsableCommand {
                     "  \(NumberFormat.percent(100 * coverage.coverage)) intervals at \(coverage.checkpoint) s held in "
                         + "\(NumberFormat.percent(100 * share)) of \(coverage.events) events"
                         + (coverage.medianWidthFactor.map { " (median width ×\(NumberFormat.fixed($0, decimals: 1)))" }
-                            ?? ""))
+                            ?? "")
+                        + ((coverage.unboundedShare ?? 0) > 0
+                            ? ", \(NumberFormat.percent(100 * (coverage.unboundedShare ?? 0))) unbounded" : "")
+                        + (coverage.withoutInterval > 0 ? ", \(coverage.withoutInterval) without an interval" : ""))
             }
             if let event = device.event {
                 lines.append(

@@ -305,6 +305,14 @@ struct AlarmReasonTests {
 
 @Suite("Alarm uncertainty")
 struct AlarmUncertaintyTests {
+    /// A furnace's own calibration from (predicted, true minimum) pairs at 150 s.
+    static func calibration(_ pairs: [(predicted: Double, minimum: Double)]) -> CheckpointCalibration? {
+        CheckpointCalibration(
+            own: pairs.map {
+                CalibrationSample(checkpoint: 150, predicted: $0.predicted, minimum: $0.minimum, features: [:])
+            })
+    }
+
     static func rows(_ pairs: [(predicted: Double, minimum: Double)]) -> [LabeledPrediction] {
         pairs.enumerated().map { index, pair in
             LabeledPrediction(
@@ -317,7 +325,7 @@ struct AlarmUncertaintyTests {
     func knownAnswer() throws {
         // Log errors 0.1, 0.2, ..., 1.9: with n = 19 the 90 % score is the ⌈0.9·20⌉ = 18th smallest, 1.8.
         let pairs = (1...19).map { (predicted: 1.0, minimum: exp(Double($0) / 10)) }
-        let calibration = try #require(PredictionUncertainty.calibration(from: Self.rows(pairs)))
+        let calibration = try #require(Self.calibration(pairs)?.calibration)
         let uncertainty = try #require(PredictionUncertainty(prediction: 2, threshold: 1, calibration: calibration))
         #expect(abs(uncertainty.lowMbar - 2 * exp(-1.8)) < 1e-9)
         #expect(abs((uncertainty.highMbar ?? 0) - 2 * exp(1.8)) < 1e-9)
@@ -328,14 +336,14 @@ struct AlarmUncertaintyTests {
         let low = try #require(PredictionUncertainty(prediction: 0.3, threshold: 1, calibration: calibration))
         // 0.3·e^v > 1 ⟺ v > log(1/0.3) ≈ 1.204: the scores 1.3 ... 1.9 (7 of 19) and the test point's mass.
         #expect(abs(low.failureProbability - 8.0 / 20.0) < 1e-9)
-        let few = try #require(PredictionUncertainty.calibration(from: Self.rows(Array(pairs.prefix(8)))))
+        let few = try #require(Self.calibration(Array(pairs.prefix(8)))?.calibration)
         #expect(PredictionUncertainty(prediction: 2, threshold: 1, calibration: few) == nil)
     }
 
     @Test("An alarm carries the interval and failure probability of its deciding prediction, in its message")
     func alarmCarriesIt() throws {
         let pairs = (1...19).map { (predicted: 1.0, minimum: exp(Double($0) / 20)) }
-        let calibration = try #require(PredictionUncertainty.calibration(from: Self.rows(pairs)))
+        let calibration = try #require(Self.calibration(pairs))
         var plan = ModelRoster(fallback: FallbackRule()).plan(for: "f")
         plan.calibrations = [0: [150: calibration]]
         var session = FurnaceSession(device: EventTests.device, policy: AlarmPolicy(), alarmFromSeconds: 150)
@@ -357,7 +365,7 @@ struct AlarmUncertaintyTests {
     @Test("Every model's stored prediction carries its own interval where its calibration allows, none elsewhere")
     func intervalsPerModel() throws {
         let pairs = (1...19).map { (predicted: 1.0, minimum: exp(Double($0) / 20)) }
-        let calibration = try #require(PredictionUncertainty.calibration(from: Self.rows(pairs)))
+        let calibration = try #require(Self.calibration(pairs))
         var roster = ModelRoster(fallback: FallbackRule())
         roster.update([
             Deployment(device: "f", version: 1, role: .champion, since: 0),
@@ -378,7 +386,8 @@ struct AlarmUncertaintyTests {
             ["pressure_mbar": 10], checkpoint: 150, threshold: 1, eventID: 1, at: 0)
         let byModel = Dictionary(uniqueKeysWithValues: records.map { ($0.modelVersion, $0) })
         let champion = try #require(byModel[1])
-        let expected = PredictionUncertainty(prediction: champion.predicted, threshold: 1, calibration: calibration)
+        let expected = PredictionUncertainty(
+            prediction: champion.predicted, threshold: 1, calibration: calibration, features: [:])
         #expect(champion.uncertainty != nil && champion.uncertainty == expected)
         #expect(decisive?.uncertainty == expected, "the deciding prediction is the champion's, with its interval")
         #expect(byModel[2]?.uncertainty != nil && byModel[2]?.role == .shadow)
@@ -388,15 +397,27 @@ struct AlarmUncertaintyTests {
         #expect(later.first { $0.modelVersion == 2 }?.uncertainty != nil)
     }
 
-    @Test("Replayed over exchangeable events, 90 % intervals calibrated on the past hold in about 90 % of them")
-    func replayedCoverage() throws {
+    @Test(
+        "Over exchangeable events, the 90 % intervals served, each calibrated on the events before it, hold in about 90 %"
+    )
+    func servedCoverage() throws {
         var random = SeededGenerator(seed: 7)
         let pairs = (0..<600).map { _ in
             let predicted = exp(random.gaussian() * 0.5)
             return (predicted: predicted, minimum: predicted * exp(random.gaussian() * 0.3))
         }
-        let coverage = IntervalCoverage.replay(Self.rows(pairs), checkpoint: 150)
+        // Served as the agent serves them: each prediction's interval from the labeled events before it.
+        var rows = Self.rows(pairs)
+        for index in rows.indices {
+            rows[index].uncertainty = Self.calibration(Array(pairs[max(0, index - 200)..<index])).flatMap {
+                PredictionUncertainty(prediction: rows[index].predicted, threshold: 1, calibration: $0, features: [:])
+            }
+        }
+        let coverage = IntervalCoverage(served: rows, checkpoint: 150)
         #expect(coverage.events == 600 - PredictionUncertainty.minimumEvents)
+        #expect(coverage.withoutInterval == PredictionUncertainty.minimumEvents)
+        #expect(coverage.unboundedShare.map { $0 < 0.01 } == true)
+        #expect(IntervalCoverage(served: rows, checkpoint: 180).events == 0)
         let share = try #require(coverage.coveredShare)
         #expect(share > 0.86 && share < 0.94, "covered \(share)")
         // |log error| ~ half-normal(0.3): its 90 % quantile is 0.3 · 1.645, so the width factor is about e^(2·0.49).

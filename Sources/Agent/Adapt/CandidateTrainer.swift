@@ -324,32 +324,17 @@ public actor CandidateTrainer {
         }
     }
 
-    /// Source and target matrices on the weighting features: missing values imputed with the pooled median,
-    /// features constant across both samples dropped (they carry no information and cannot be standardised).
+    /// Source and target matrices on the weighting features (``WeightingColumns``).
     static func matrices(
         _ source: [[String: Double]], _ target: [[String: Double]]
     ) throws(TrainingFailure)
         -> (FeatureMatrix, FeatureMatrix)
     {
-        var names: [String] = []
-        var columns: [([Double], [Double])] = []
-        for name in weightingFeatures {
-            let first = source.map { $0[name] ?? .nan }
-            let second = target.map { $0[name] ?? .nan }
-            let present = (first + second).filter(\.isFinite).sorted()
-            guard !present.isEmpty, present.first! != present.last! else { continue }
-            let median = present[present.count / 2]
-            names.append(name)
-            columns.append((first.map { $0.isFinite ? $0 : median }, second.map { $0.isFinite ? $0 : median }))
+        guard let columns = WeightingColumns(source: source, target: target) else {
+            throw TrainingFailure(reason: "no weighting feature varies")
         }
-        guard !names.isEmpty else { throw TrainingFailure(reason: "no weighting feature varies") }
         do {
-            let sourceRows = source.indices.map { row in columns.map { $0.0[row] } }
-            let targetRows = target.indices.map { row in columns.map { $0.1[row] } }
-            return (
-                try FeatureMatrix(rows: sourceRows, featureNames: names, sample: "source"),
-                try FeatureMatrix(rows: targetRows, featureNames: names, sample: "target")
-            )
+            return (try columns.matrix(source, sample: "source"), try columns.matrix(target, sample: "target"))
         } catch {
             throw TrainingFailure(reason: "\(error)")
         }

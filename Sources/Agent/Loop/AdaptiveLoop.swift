@@ -25,7 +25,7 @@ public actor AdaptiveLoop {
     private var attributes: Set<String> = []
     /// Per furnace and model, the conformal calibration of the model's own errors there by checkpoint (dropped when
     /// a label arrives).
-    private var calibrations: [String: [Int: [Int: ConformalCalibration]]] = [:]
+    private var calibrations: [String: [Int: [Int: CheckpointCalibration]]] = [:]
 
     public init(
         store: AgentStore, registry: ModelRegistry, worker: AdaptationWorker, policy: AgentPolicy,
@@ -175,25 +175,51 @@ public actor AdaptiveLoop {
         }
     }
 
-    /// The calibrations of some models on a furnace, read once per model and kept until the furnace's next label.
+    /// The calibrations of some models on a furnace, read once per model and kept until the furnace's next label:
+    /// their errors on its last labeled events and on the other furnaces', weighted toward this one
+    /// (``CheckpointCalibration``).
     private func calibrations(
         for device: String, models: [Int]
-    ) async throws -> [Int: [Int: ConformalCalibration]] {
+    ) async throws -> [Int: [Int: CheckpointCalibration]] {
         var kept = calibrations[device] ?? [:]
         let missing = Set(models).filter { kept[$0] == nil }.sorted()
         guard !missing.isEmpty else { return kept }
-        // A calibration keeps a model's most recent predictions at a checkpoint: reading the furnace's last
-        // labeled events is enough, whatever its history.
-        let since = try await store.events(
-            device: device, labeledOnly: true, limit: PredictionUncertainty.calibrationLimit, withFeatures: false
-        ).first?.start
-        let rows = try await store.labeledPredictions(device: device, models: missing, since: since ?? .min)
-        for model in missing { kept[model] = [:] }
-        for (key, group) in Dictionary(grouping: rows, by: { [$0.modelVersion, $0.checkpoint] }) {
-            kept[key[0]]?[key[1]] = PredictionUncertainty.calibration(from: group)
+        let limit = PredictionUncertainty.calibrationLimit
+        // A calibration keeps a model's most recent predictions at a checkpoint: reading the furnace's last events
+        // is enough, whatever its history. Their features, labeled or not, are what the ratio points toward.
+        let recent = try await store.events(device: device, limit: limit)
+        let ownRows = try await store.labeledPredictions(
+            device: device, models: missing, since: recent.first?.start ?? .min)
+        let own = samples(ownRows, recent)
+        // The fleet: the same models' errors on the other furnaces' recent labeled events, about as many in all.
+        let others = sessions.keys.filter { $0 != device }.sorted()
+        var fleet: [Int: [CalibrationSample]] = [:]
+        for other in others {
+            let events = try await store.events(
+                device: other, labeledOnly: true, limit: max(20, limit / max(1, others.count)))
+            guard let first = events.first else { continue }
+            let rows = try await store.labeledPredictions(device: other, models: missing, since: first.start)
+            for (model, list) in samples(rows, events) { fleet[model, default: []] += list }
+        }
+        let furnaceRows = recent.flatMap { $0.features.values }
+        for model in missing {
+            kept[model] = CheckpointCalibration.byCheckpoint(
+                own: own[model] ?? [], fleet: fleet[model] ?? [], furnaceRows: furnaceRows, policy: policy)
         }
         calibrations[device] = kept
         return kept
+    }
+
+    /// Labeled predictions by model, each with its event's features at its checkpoint (empty when not stored).
+    private func samples(_ rows: [LabeledPrediction], _ events: [StoredEvent]) -> [Int: [CalibrationSample]] {
+        let features = Dictionary(events.map { ($0.id, $0.features) }, uniquingKeysWith: { first, _ in first })
+        return Dictionary(grouping: rows, by: \.modelVersion).mapValues { list in
+            list.map {
+                CalibrationSample(
+                    checkpoint: $0.checkpoint, predicted: $0.predicted, minimum: $0.minimum,
+                    features: features[$0.eventID]?[$0.checkpoint] ?? [:])
+            }
+        }
     }
 
     /// Serves from the registry's current deployments, loading any model not loaded yet.

@@ -1,4 +1,4 @@
-public import Drift
+import Drift
 import Trees
 
 /// Who predicts for a furnace at one checkpoint: its champion (or, without a usable one, the fallback rule), and
@@ -9,10 +9,11 @@ public struct ServingPlan: Sendable {
     public var champion: MinimumPressurePredictor?
     public var beside: [(role: DeploymentRole, predictor: MinimumPressurePredictor)]
     public var fallback: FallbackRule
-    /// Per model version (0: the fallback rule), the conformal calibration of that model's own past errors on this
-    /// furnace by checkpoint seconds: what the uncertainty of its predictions is computed from. A model missing here,
-    /// or at a checkpoint, has too few labeled predictions there and its predictions carry no interval.
-    public var calibrations: [Int: [Int: ConformalCalibration]] = [:]
+    /// Per model version (0: the fallback rule), the conformal calibration of that model's past errors by checkpoint
+    /// seconds — on this furnace, and on the fleet's weighted toward it (``CheckpointCalibration``): what the
+    /// uncertainty of its predictions is computed from. A model missing here, or at a checkpoint, has too few
+    /// labeled predictions there and its predictions carry no interval.
+    public var calibrations: [Int: [Int: CheckpointCalibration]] = [:]
 
     /// A deciding prediction: its value, the model that made it (0: the fallback rule), and how sure it is.
     public typealias Decisive = (value: Double, model: Int, uncertainty: PredictionUncertainty?)
@@ -27,7 +28,7 @@ public struct ServingPlan: Sendable {
         var decisive: Decisive?
         func record(_ value: Double, model: Int, role: PredictionRole) -> StoredPrediction {
             let uncertainty = calibrations[model]?[checkpoint].flatMap {
-                PredictionUncertainty(prediction: value, threshold: threshold, calibration: $0)
+                PredictionUncertainty(prediction: value, threshold: threshold, calibration: $0, features: features)
             }
             return StoredPrediction(
                 eventID: eventID, checkpoint: checkpoint, modelVersion: model, role: role, predicted: value,

@@ -89,10 +89,8 @@ public struct StatusReporter: Service {
             let state = states[id]
             let champion = deployments.first { $0.device == id && $0.role == .champion }?.version
             let alarmFrom = configuration.policy.alarmFromSeconds
-            // The champion's intervals replayed over the furnace's last 500 labeled events.
-            let coverage = try await store.labeledPredictions(
-                device: id, models: [champion ?? 0], fromCheckpoint: alarmFrom
-            ).filter { $0.checkpoint == alarmFrom }.suffix(500)
+            // The intervals the furnace was served on its last 500 labeled events, as stored.
+            let served = try await store.servedPredictions(device: id, checkpoint: alarmFrom)
             // The running event's latest deciding prediction, as stored, with its interval.
             var latest: StoredPrediction?
             if let event = running[id] ?? nil { latest = try await store.latestDecidingPrediction(eventID: event.id) }
@@ -128,7 +126,7 @@ public struct StatusReporter: Service {
                             checked: state.drift.lastCheck.map { PlantTime.iso8601($0) },
                             consecutiveFlags: state.drift.consecutiveFlags, last: state.drift.lastSummary)
                     },
-                    intervalCoverage: IntervalCoverage.replay(Array(coverage), checkpoint: alarmFrom)))
+                    intervalCoverage: IntervalCoverage(served: served, checkpoint: alarmFrom)))
         }
         return StatusReport(
             time: PlantTime.iso8601(now), writtenAtRealMilliseconds: AcceleratedClock.realNow(),

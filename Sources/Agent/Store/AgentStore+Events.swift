@@ -55,12 +55,15 @@ public struct LabeledPrediction: Sendable, Equatable {
     public var failed: Bool
     /// The failure probability stored with the prediction (nil where none could be computed).
     public var failureProbability: Double?
+    /// The interval stored with it, as served (nil where none could be computed, and for backtests).
+    public var uncertainty: PredictionUncertainty?
 
     public init(
         eventID: Int64, eventStart: Int64, checkpoint: Int, modelVersion: Int, predicted: Double, minimum: Double,
-        threshold: Double, failed: Bool, failureProbability: Double? = nil
+        threshold: Double, failed: Bool, failureProbability: Double? = nil, uncertainty: PredictionUncertainty? = nil
     ) {
         self.failureProbability = failureProbability
+        self.uncertainty = uncertainty
         self.eventID = eventID
         self.eventStart = eventStart
         self.checkpoint = checkpoint
@@ -204,12 +207,31 @@ extension AgentStore {
         return try database.query(
             """
             SELECT p.event_id, e.start_ms, p.checkpoint_s, p.model_version, p.predicted, e.minimum, e.threshold,
-                e.failed, p.failure_probability
+                e.failed, p.failure_probability, p.lower, p.upper, p.coverage, p.calibration_events
             FROM predictions p JOIN events e ON e.id = p.event_id
             WHERE e.device_id = ? AND e.minimum IS NOT NULL AND e.start_ms >= ? AND p.checkpoint_s >= ?
                 AND p.model_version IN (\(list))
             ORDER BY e.start_ms, p.checkpoint_s, p.model_version
             """, device, since, fromCheckpoint
+        ).map(Self.labeledPrediction)
+    }
+
+    /// The deciding predictions (champion's, or the fallback rule's) a device was served at one checkpoint on its
+    /// newest `limit` labeled events, in event order, with the intervals stored with them.
+    public func servedPredictions(
+        device: String, checkpoint: Int, limit: Int = 500
+    ) throws(SQLiteError) -> [LabeledPrediction] {
+        try database.query(
+            """
+            SELECT * FROM (
+                SELECT p.event_id, e.start_ms, p.checkpoint_s, p.model_version, p.predicted, e.minimum, e.threshold,
+                    e.failed, p.failure_probability, p.lower, p.upper, p.coverage, p.calibration_events
+                FROM predictions p JOIN events e ON e.id = p.event_id
+                WHERE e.device_id = ? AND e.minimum IS NOT NULL AND p.checkpoint_s = ?
+                    AND p.role IN ('champion', 'fallback')
+                ORDER BY e.start_ms DESC LIMIT ?)
+            ORDER BY start_ms
+            """, device, checkpoint, limit
         ).map(Self.labeledPrediction)
     }
 
@@ -252,7 +274,7 @@ extension AgentStore {
             checkpoint: Int(row["checkpoint_s"].integer ?? 0), modelVersion: Int(row["model_version"].integer ?? 0),
             predicted: row["predicted"].real ?? 0, minimum: row["minimum"].real ?? 0,
             threshold: row["threshold"].real ?? 0, failed: (row["failed"].integer ?? 0) != 0,
-            failureProbability: row["failure_probability"].real)
+            failureProbability: row["failure_probability"].real, uncertainty: uncertainty(row))
     }
 
     /// Every model's live error on a device's labeled events, from a checkpoint on (aggregated in SQL).

@@ -64,13 +64,25 @@ struct Outcome {
     var covered: Bool
     /// (upper − lower) ÷ prediction; +∞ for an unbounded interval.
     var relativeWidth: Double
+    /// The new furnace's event (onboarding only).
+    var event: Int = 0
 }
 
-let methods = ["unweighted", "classifier", "classifier≤10", "classifier^λ", "ulsif"]
+let methods = [
+    "unweighted", "classifier", "classifier^λ", "ulsif", "lofo", "lofo·classifier^λ", "lofo·ulsif", "own", "agent",
+]
 var outcomes: [String: [String: [Outcome]]] = [:]
 var effectiveShares: [String: [String: [Double]]] = [:]
+var onboarding: [String: [String: [Outcome]]] = [:]
+/// Rows of the new furnaces' events 0–99 the model predicted, per family.
+var onboardingRows: [String: Int] = [:]
 let trainer = CandidateTrainer()
 let started = Date()
+/// A labeled row with a model's prediction for it.
+struct Scored {
+    var row: LabeledRow
+    var prediction: Double
+}
 for family in families {
     for seed in 0..<seedCount {
         let historySeed = UInt64(100 + seed)
@@ -83,19 +95,34 @@ for family in families {
         let newFurnace = family.newFurnace(seed: UInt64(900 + seed))
         let newEvents = HistoryGenerator(furnaces: [newFurnace]).events(of: newFurnace, count: 200)
         let unlabeled = rows(Array(newEvents[0..<100])).map(\.features)
-        let test = rows(Array(newEvents[100...]))
 
         var policy = AgentPolicy()
         policy.seed = UInt64(seed + 1)
         let (source, model) = try await ShiftFamily.originalModel(
             trainedOn: training, policy: policy, trainer: trainer)
         let predictor = try MinimumPressurePredictor(version: 1, model: model, attributes: Set(names))
-
-        // Predictions; rows the model cannot predict (no pressure at the checkpoint) take no part.
-        let calibrationRows = calibration.compactMap { row in
-            predictor.predict(row.features).map { (row: row, prediction: $0) }
+        func scored(_ rows: [LabeledRow], by predictor: MinimumPressurePredictor) -> [Scored] {
+            // Rows the model cannot predict (no pressure at the checkpoint) take no part.
+            rows.compactMap { row in predictor.predict(row.features).map { Scored(row: row, prediction: $0) } }
         }
-        let testRows = test.compactMap { row in predictor.predict(row.features).map { (row: row, prediction: $0) } }
+
+        let calibrationRows = scored(calibration, by: predictor)
+        // The new furnace's events with the original model's predictions, in event order, and the test rows.
+        let newRows = newEvents.map { scored(rows([$0]), by: predictor) }
+        let testRows = newRows[100...].flatMap { $0 }
+
+        // Leave one furnace out: each history furnace scored by a model trained like the original on the other
+        // furnaces' training events only, on all of its 150 events — errors the way a furnace the model has not
+        // seen gets them.
+        var lofoRows: [Scored] = []
+        for (held, furnace) in historyFurnaces.enumerated() {
+            let others = historyEvents.indices.filter { $0 != held }.flatMap { rows(Array(historyEvents[$0][0..<110])) }
+            let (_, foldModel) = try await ShiftFamily.originalModel(
+                trainedOn: others, policy: policy, trainer: trainer)
+            let foldPredictor = try MinimumPressurePredictor(version: 1, model: foldModel, attributes: Set(names))
+            lofoRows += scored(rows(historyEvents[held]), by: foldPredictor)
+            _ = furnace
+        }
 
         // The density ratio toward the new furnace, fitted on training rows the calibration never saw.
         let ratioSource = CandidateBuilder.sample(source, count: 1500, seed: policy.seed).map(\.features)
@@ -103,56 +130,109 @@ for family in families {
         let sourceMatrix = try features.matrix(ratioSource, sample: "source")
         let targetMatrix = try features.matrix(unlabeled, sample: "target")
         let calibrationMatrix = try features.matrix(calibrationRows.map(\.row.features), sample: "calibration")
+        let lofoMatrix = try features.matrix(lofoRows.map(\.row.features), sample: "leave-one-furnace-out")
         let testMatrix = try features.matrix(testRows.map(\.row.features), sample: "test")
-        var weights: [String: (calibration: [Double], test: [Double])] = [
-            "unweighted": (
-                [Double](repeating: 1, count: calibrationRows.count), [Double](repeating: 1, count: testRows.count)
-            )
-        ]
         let classifier = try ClassifierDensityRatio().fit(source: sourceMatrix, target: targetMatrix)
-        let classifierWeights = (try classifier.ratio(at: calibrationMatrix), try classifier.ratio(at: testMatrix))
-        weights["classifier"] = classifierWeights
-        // Truncated at the agent's weight bound: a bounded test weight keeps most intervals finite.
-        let clipped = classifier.clipped(at: AgentPolicy().weightBound)
-        weights["classifier≤10"] = (try clipped.ratio(at: calibrationMatrix), try clipped.ratio(at: testMatrix))
-        // Flattened to w^λ with the largest λ keeping 30 % of the calibration rows effective (the agent's rule for
-        // training weights), the same λ at the test rows.
-        let (flattened, exponent) = try WeightDiagnostics.flattened(
-            classifierWeights.0, minimumShare: AgentPolicy().minimumEffectiveShare)
-        weights["classifier^λ"] = (flattened, classifierWeights.1.map { pow($0, exponent) })
         let ulsif = try UnconstrainedLeastSquaresImportanceFitting(seed: policy.seed)
             .fit(source: sourceMatrix, target: targetMatrix).ratio
-        weights["ulsif"] = (try ulsif.ratio(at: calibrationMatrix), try ulsif.ratio(at: testMatrix))
+        let testClassifier = try classifier.ratio(at: testMatrix)
+        let testULSIF = try ulsif.ratio(at: testMatrix)
+        let ones = [Double](repeating: 1, count: testRows.count)
+
+        /// A method's calibration: its rows, their weights and the test rows' weights.
+        struct Method {
+            var rows: [Scored]
+            var weights: [Double]
+            var testWeights: [Double]
+        }
+        // Flattened to w^λ with the largest λ keeping 30 % of the calibration rows effective (the agent's rule for
+        // training weights), the same λ at the test rows.
+        func flattened(_ weights: [Double], _ test: [Double]) throws -> ([Double], [Double]) {
+            let (flat, exponent) = try WeightDiagnostics.flattened(
+                weights, minimumShare: AgentPolicy().minimumEffectiveShare)
+            return (flat, test.map { pow($0, exponent) })
+        }
+        var plans: [String: Method] = [:]
+        plans["unweighted"] = Method(
+            rows: calibrationRows, weights: [Double](repeating: 1, count: calibrationRows.count), testWeights: ones)
+        let heldClassifier = try classifier.ratio(at: calibrationMatrix)
+        plans["classifier"] = Method(rows: calibrationRows, weights: heldClassifier, testWeights: testClassifier)
+        let (heldFlat, heldFlatTest) = try flattened(heldClassifier, testClassifier)
+        plans["classifier^λ"] = Method(rows: calibrationRows, weights: heldFlat, testWeights: heldFlatTest)
+        plans["ulsif"] = Method(
+            rows: calibrationRows, weights: try ulsif.ratio(at: calibrationMatrix), testWeights: testULSIF)
+        plans["lofo"] = Method(
+            rows: lofoRows, weights: [Double](repeating: 1, count: lofoRows.count), testWeights: ones)
+        let (lofoFlat, lofoFlatTest) = try flattened(try classifier.ratio(at: lofoMatrix), testClassifier)
+        plans["lofo·classifier^λ"] = Method(rows: lofoRows, weights: lofoFlat, testWeights: lofoFlatTest)
+        plans["lofo·ulsif"] = Method(rows: lofoRows, weights: try ulsif.ratio(at: lofoMatrix), testWeights: testULSIF)
 
         func checkpoint(_ features: [String: Double]) -> Int {
             pooled ? 0 : Int(features["seconds_into_event"] ?? -1)
         }
-        let checkpoints = Set(calibrationRows.map { checkpoint($0.row.features) })
         for method in methods {
-            guard let (calibrationWeights, testWeights) = weights[method] else { continue }
-            if method != "unweighted" {
-                let diagnostics = try WeightDiagnostics(calibrationWeights)
+            guard let plan = plans[method] else { continue }
+            if method != "unweighted", method != "lofo" {
+                let diagnostics = try WeightDiagnostics(plan.weights)
                 effectiveShares[family.name, default: [:]][method, default: []].append(
                     diagnostics.effectiveSampleShare)
             }
             // One calibration per checkpoint: errors at 30 s are far wider than at 180 s.
             var calibrations: [Int: ConformalCalibration] = [:]
-            for group in checkpoints {
-                let members = calibrationRows.indices.filter { checkpoint(calibrationRows[$0].row.features) == group }
+            for group in Set(plan.rows.map { checkpoint($0.row.features) }) {
+                let members = plan.rows.indices.filter { checkpoint(plan.rows[$0].row.features) == group }
                 calibrations[group] = try ConformalCalibration(
-                    predictions: members.map { calibrationRows[$0].prediction },
-                    observations: members.map { calibrationRows[$0].row.minimum },
-                    weights: members.map { calibrationWeights[$0] }, space: .logarithmic)
+                    predictions: members.map { plan.rows[$0].prediction },
+                    observations: members.map { plan.rows[$0].row.minimum },
+                    weights: members.map { plan.weights[$0] }, space: .logarithmic)
             }
             for (index, entry) in testRows.enumerated() {
                 let seconds = Int(entry.row.features["seconds_into_event"] ?? -1)
                 guard let calibration = calibrations[checkpoint(entry.row.features)] else { continue }
                 let interval = try calibration.interval(
-                    prediction: entry.prediction, coverage: coverage, testWeight: testWeights[index])
+                    prediction: entry.prediction, coverage: coverage, testWeight: plan.testWeights[index])
                 outcomes[family.name, default: [:]][method, default: []].append(
                     Outcome(
                         seconds: seconds, covered: interval.contains(entry.row.minimum),
                         relativeWidth: interval.width / entry.prediction))
+            }
+        }
+        // The agent, event by event over all 200: each event's intervals from the calibrations the agent would
+        // have built when it started (`CheckpointCalibration.byCheckpoint`) — the model's errors on the furnace's
+        // labeled events before it (at most 200) and on the held-out history events (the fleet's live errors),
+        // weighted toward the furnace's events before it — and, for comparison, from its own errors alone (the
+        // agent before the fleet was used: nothing with fewer than nine).
+        func sample(_ entry: Scored) -> CalibrationSample {
+            CalibrationSample(
+                checkpoint: Int(entry.row.features["seconds_into_event"] ?? -1), predicted: entry.prediction,
+                minimum: entry.row.minimum, features: entry.row.features)
+        }
+        let fleet = calibrationRows.map(sample)
+        for event in 0..<200 {
+            let window = max(0, event - PredictionUncertainty.calibrationLimit)..<event
+            let own = newRows[window].flatMap { $0 }.map(sample)
+            let seen = newEvents[window].flatMap { rows([$0]) }.map(\.features)
+            let agent = CheckpointCalibration.byCheckpoint(own: own, fleet: fleet, furnaceRows: seen)
+            let alone = CheckpointCalibration.byCheckpoint(own: own, fleet: [], furnaceRows: [])
+            for entry in newRows[event] {
+                let seconds = Int(entry.row.features["seconds_into_event"] ?? -1)
+                for (method, calibrations) in [("agent", agent), ("own", alone)] {
+                    guard let calibration = calibrations[seconds],
+                        let interval = PredictionUncertainty(
+                            prediction: entry.prediction, threshold: 1, calibration: calibration,
+                            features: entry.row.features)
+                    else { continue }
+                    let upper = interval.highMbar ?? .infinity
+                    let outcome = Outcome(
+                        seconds: seconds, covered: interval.lowMbar <= entry.row.minimum && entry.row.minimum <= upper,
+                        relativeWidth: (upper - interval.lowMbar) / entry.prediction, event: event)
+                    if event >= 100 {
+                        outcomes[family.name, default: [:]][method, default: []].append(outcome)
+                    } else {
+                        onboarding[family.name, default: [:]][method, default: []].append(outcome)
+                    }
+                }
+                onboardingRows[family.name, default: 0] += event < 100 ? 1 : 0
             }
         }
         FileHandle.standardError.write(
@@ -211,14 +291,36 @@ for family in families {
     print(line)
 }
 print("\n## Effective sample size of the weighted calibration rows (share of the rows), mean over seeds\n")
-print("| shift | " + methods.dropFirst().joined(separator: " | ") + " |")
-print("|---|" + String(repeating: "---:|", count: methods.count - 1))
+let weighted = methods.filter { !["unweighted", "lofo", "own", "agent"].contains($0) }
+print("| shift | " + weighted.joined(separator: " | ") + " |")
+print("|---|" + String(repeating: "---:|", count: weighted.count))
 for family in families {
     var line = "| \(family.name) |"
-    for method in methods.dropFirst() {
+    for method in weighted {
         let shares = effectiveShares[family.name]?[method] ?? []
         line += " \(format(100 * shares.reduce(0, +) / Double(max(1, shares.count)), 0)) % |"
     }
     print(line)
+}
+print("\n## Onboarding: the new furnace's events 0–99, each with the labels before it\n")
+print("Per range of events: coverage, share of the rows given an interval, share given a bounded one, median width\n")
+print("| shift | method | events 0–9 | events 10–29 | events 30–99 |")
+print("|---|---|---|---|---|")
+for family in families {
+    for method in ["own", "agent"] {
+        var line = "| \(family.name) | \(method) |"
+        for range in [0...9, 10...29, 30...99] {
+            let list = (onboarding[family.name]?[method] ?? []).filter { range.contains($0.event) }
+            let all = (onboardingRows[family.name] ?? 0) * range.count / 100
+            let result = summary(list)
+            let bounded = list.filter { $0.relativeWidth.isFinite }.count
+            line +=
+                list.isEmpty
+                ? " – |"
+                : " \(format(result.coverage)) · \(format(100 * Double(list.count) / Double(max(1, all)), 0)) % · "
+                    + "\(format(100 * Double(bounded) / Double(max(1, all)), 0)) % · \(format(result.width, 2)) |"
+        }
+        print(line)
+    }
 }
 print("\nRan in \(Int(Date().timeIntervalSince(started))) s")
