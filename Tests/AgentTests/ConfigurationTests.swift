@@ -200,6 +200,20 @@ struct ConfigurationTests {
                     + "between 0 and 1"
             ])
         #expect(problems("policy:\n  alarm_failure_probability: often\n").count == 1)
+        // A threshold that would be read and never used is refused, whether alarm_on is left out or minimum.
+        for text in [
+            "policy:\n  alarm_failure_probability: 0.3\n",
+            "policy:\n  alarm_on: minimum\n  alarm_failure_probability: 0.3\n",
+        ] {
+            let found = problems(text)
+            #expect(
+                found.count == 1
+                    && found.first?.contains(
+                        "policy.alarm_failure_probability: set without alarm_on: failure_probability (alarm_on is minimum)"
+                    )
+                        == true,
+                "\(found)")
+        }
     }
 
     @Test("durations accept days, and retention must be positive")

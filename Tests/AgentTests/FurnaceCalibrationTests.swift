@@ -83,7 +83,7 @@ struct FurnaceCalibrationTests {
         let after = try #require(
             PredictionUncertainty(prediction: test.predicted, threshold: 1, calibration: later, features: test.features)
         )
-        #expect(after.highMbar != nil && after.ownEvents == 200)
+        #expect(after.highMbar != nil && after.calibrationEvents == 800)
         let ownOnly = try #require(CheckpointCalibration(own: own))
         let reference = try #require(
             PredictionUncertainty(prediction: test.predicted, threshold: 1, calibration: ownOnly, features: [:]))

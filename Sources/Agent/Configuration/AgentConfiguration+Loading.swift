@@ -164,12 +164,21 @@ struct ConfigurationReader {
             value = number
         }
         fraction("alarm_margin", 0...10, into: &policy.alarmMargin)
-        if let value = yaml.choice("alarm_on", in: fields, as: AgentPolicy.AlarmOn.self) { policy.alarmOn = value }
+        let alarmOn = yaml.choice("alarm_on", in: fields, as: AgentPolicy.AlarmOn.self)
+        if let alarmOn { policy.alarmOn = alarmOn }
         if let number = yaml.number("alarm_failure_probability", in: fields),
             let node = fields["alarm_failure_probability"]
         {
             if number > 0, number < 1 {
                 policy.alarmFailureProbability = number
+                // Without alarm_on: failure_probability the threshold would be read and never used.
+                // (An alarm_on that is not a choice has its own error.)
+                if fields["alarm_on"] == nil || alarmOn == .minimum {
+                    yaml.report(
+                        "set without alarm_on: failure_probability (alarm_on is \(policy.alarmOn.rawValue)), so it "
+                            + "would never be used; set alarm_on: failure_probability or remove it",
+                        field: fields.path("alarm_failure_probability"), node: node)
+                }
             } else {
                 yaml.report(
                     "\(number) is not a probability strictly between 0 and 1",

@@ -23,8 +23,6 @@ public struct PredictionUncertainty: Codable, Sendable, Equatable {
     public var coverage: Double
     /// The labeled events the model's errors were taken from (the fleet's and this furnace's).
     public var calibrationEvents: Int
-    /// Of them, this furnace's own; nil where not recorded.
-    public var ownEvents: Int?
 
     /// The coverage of the intervals the agent publishes.
     public static let coverage = 0.9
@@ -39,7 +37,6 @@ public struct PredictionUncertainty: Codable, Sendable, Equatable {
         case failureProbability = "failure_probability"
         case coverage
         case calibrationEvents = "calibration_events"
-        case ownEvents = "calibration_own_events"
     }
 
     public init(
@@ -56,8 +53,7 @@ public struct PredictionUncertainty: Codable, Sendable, Equatable {
     /// than ``minimumEvents`` calibration events or a prediction the logarithmic space cannot score.
     /// - Parameter testWeight: the prediction's own weight in a weighted calibration (1 unweighted).
     public init?(
-        prediction: Double, threshold: Double, calibration: ConformalCalibration, testWeight: Double = 1,
-        ownEvents: Int? = nil
+        prediction: Double, threshold: Double, calibration: ConformalCalibration, testWeight: Double = 1
     ) {
         guard calibration.count >= Self.minimumEvents, prediction > 0, prediction.isFinite,
             let interval = try? calibration.interval(
@@ -68,7 +64,6 @@ public struct PredictionUncertainty: Codable, Sendable, Equatable {
         self.init(
             lowMbar: interval.lower, highMbar: interval.upper.isFinite ? interval.upper : nil,
             failureProbability: probability, coverage: Self.coverage, calibrationEvents: calibration.count)
-        self.ownEvents = ownEvents
     }
 
     /// The uncertainty of a prediction made from these features, from a model's calibration on the furnace at the
@@ -78,7 +73,6 @@ public struct PredictionUncertainty: Codable, Sendable, Equatable {
     ) {
         guard let weight = calibration.testWeight(features) else { return nil }
         self.init(
-            prediction: prediction, threshold: threshold, calibration: calibration.calibration, testWeight: weight,
-            ownEvents: calibration.ownEvents)
+            prediction: prediction, threshold: threshold, calibration: calibration.calibration, testWeight: weight)
     }
 }
