@@ -242,7 +242,7 @@ struct PromotionTests {
         var promoted = 0
         let runs = 400
         for run in 0..<runs {
-            let events = Self.correlatedNullEvents(seed: UInt64(run) + 50_000, count: 30)
+            let events = Self.correlatedNullEvents(seed: UInt64(run) + 50_000, count: AgentPolicy().maximumShadowEvents)
             for count in 1...events.count {
                 if case .promote = Self.policy.judge(shadow: Self.comparison(Array(events.prefix(count)))) {
                     promoted += 1
@@ -250,7 +250,9 @@ struct PromotionTests {
                 }
             }
         }
-        print("correlated equal models: \(promoted) of \(runs) runs promoted within 30 events")
+        print(
+            "correlated equal models: \(promoted) of \(runs) runs promoted within \(AgentPolicy().maximumShadowEvents) events"
+        )
         #expect(Double(promoted) / Double(runs) <= AgentPolicy().promotionAlpha, "\(promoted) of \(runs) promoted")
     }
 
@@ -259,7 +261,7 @@ struct PromotionTests {
         var promoted = 0
         let runs = 400
         for run in 0..<runs {
-            let events = Self.nullEvents(seed: UInt64(run) + 1, count: 30)
+            let events = Self.nullEvents(seed: UInt64(run) + 1, count: AgentPolicy().maximumShadowEvents)
             for count in 1...events.count {
                 if case .promote = Self.policy.judge(shadow: Self.comparison(Array(events.prefix(count)))) {
                     promoted += 1
@@ -267,7 +269,9 @@ struct PromotionTests {
                 }
             }
         }
-        print("independent equal models: \(promoted) of \(runs) runs promoted within 30 events")
+        print(
+            "independent equal models: \(promoted) of \(runs) runs promoted within \(AgentPolicy().maximumShadowEvents) events"
+        )
         #expect(Double(promoted) / Double(runs) <= AgentPolicy().promotionAlpha, "\(promoted) of \(runs) promoted")
     }
 

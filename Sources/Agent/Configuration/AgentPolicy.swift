@@ -71,8 +71,10 @@ public struct AgentPolicy: Sendable, Equatable {
     /// `shadow_events`: the fewest labeled events a shadow is judged on before it may be promoted or rejected.
     /// Default 6.
     public var shadowEvents: Int = 6
-    /// `max_shadow_events`: a shadow without evidence of improvement after this many events is rejected. Default 30.
-    public var maximumShadowEvents: Int = 30
+    /// `max_shadow_events`: a shadow without evidence of improvement after this many events is rejected. Default 60:
+    /// a candidate a third cheaper than its champion on noisy costs needs 30–60 events for an e-value of 20, and one
+    /// rejected at 30 takes its evidence with it (measured in `Benchmarks/adaptation`, `--replay`).
+    public var maximumShadowEvents: Int = 60
     /// `min_improvement`: a shadow must cost less than (1 − this) × the champion's cost to be promoted. Default 0.1.
     public var minimumImprovement: Double = 0.1
     /// `promotion_alpha`: the error rate of promotions — the chance of promoting a shadow that is not cheaper by

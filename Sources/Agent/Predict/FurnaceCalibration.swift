@@ -155,14 +155,15 @@ extension FurnaceShift {
     }
 }
 
-/// The weighting features as columns: missing values imputed with the pooled median of source and target, features
-/// constant across both left out (they carry no information and cannot be standardised).
-struct WeightingColumns: Sendable {
-    let names: [String]
-    let medians: [Double]
+/// The weighting features (``CandidateTrainer/weightingFeatures``) as columns: missing values imputed with the pooled
+/// median of source and target, features constant across both left out (they carry no information and cannot be
+/// standardised).
+public struct WeightingColumns: Sendable {
+    public let names: [String]
+    public let medians: [Double]
 
     /// Nil when no weighting feature varies.
-    init?(source: [[String: Double]], target: [[String: Double]]) {
+    public init?(source: [[String: Double]], target: [[String: Double]]) {
         var names: [String] = []
         var medians: [Double] = []
         for name in CandidateTrainer.weightingFeatures {
@@ -176,14 +177,16 @@ struct WeightingColumns: Sendable {
         self.medians = medians
     }
 
-    func row(_ features: [String: Double]) -> [Double] {
+    /// A row's values in ``names`` order.
+    public func row(_ features: [String: Double]) -> [Double] {
         zip(names, medians).map { name, median in
             let value = features[name] ?? .nan
             return value.isFinite ? value : median
         }
     }
 
-    func matrix(_ rows: [[String: Double]], sample: String) throws(DriftError) -> FeatureMatrix {
+    /// Rows as a matrix on ``names``.
+    public func matrix(_ rows: [[String: Double]], sample: String) throws(DriftError) -> FeatureMatrix {
         try FeatureMatrix(rows: rows.map(row), featureNames: names, sample: sample)
     }
 }

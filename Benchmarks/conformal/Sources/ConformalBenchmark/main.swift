@@ -32,32 +32,6 @@ let families = try ShiftFamily.all(repository: root).filter { onlyFamilies?.cont
 let names = ShiftFamily.featureNames
 let rows = ShiftFamily.rows
 
-/// Rows on the agent's weighting features, missing values imputed with the pooled median of source and target,
-/// features constant in both left out (as the agent's candidate trainer prepares them).
-struct WeightingFeatures {
-    var names: [String] = []
-    var medians: [Double] = []
-
-    init(source: [[String: Double]], target: [[String: Double]]) {
-        for name in CandidateTrainer.weightingFeatures {
-            let present = (source + target).compactMap { $0[name] }.filter(\.isFinite).sorted()
-            guard let first = present.first, let last = present.last, first != last else { continue }
-            names.append(name)
-            medians.append(present[present.count / 2])
-        }
-    }
-
-    func matrix(_ rows: [[String: Double]], sample: String) throws -> FeatureMatrix {
-        try FeatureMatrix(
-            rows: rows.map { row in
-                zip(names, medians).map { name, median in
-                    let value = row[name] ?? .nan
-                    return value.isFinite ? value : median
-                }
-            }, featureNames: names, sample: sample)
-    }
-}
-
 /// One test row's outcome under one method.
 struct Outcome {
     var seconds: Int
@@ -126,7 +100,8 @@ for family in families {
 
         // The density ratio toward the new furnace, fitted on training rows the calibration never saw.
         let ratioSource = CandidateBuilder.sample(source, count: 1500, seed: policy.seed).map(\.features)
-        let features = WeightingFeatures(source: ratioSource, target: unlabeled)
+        // The agent's weighting features, imputed and filtered as its candidate trainer prepares them.
+        guard let features = WeightingColumns(source: ratioSource, target: unlabeled) else { continue }
         let sourceMatrix = try features.matrix(ratioSource, sample: "source")
         let targetMatrix = try features.matrix(unlabeled, sample: "target")
         let calibrationMatrix = try features.matrix(calibrationRows.map(\.row.features), sample: "calibration")
