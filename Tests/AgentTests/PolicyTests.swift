@@ -75,6 +75,34 @@ struct AlarmTests {
             "by the probability v2 alarms; v1, without one, is judged by its minimum")
     }
 
+    @Test("The evidence says how often each model's stored intervals held over the compared events")
+    func intervalCoverageInEvidence() throws {
+        func row(_ event: Int64, _ model: Int, _ low: Double?, _ high: Double?) -> LabeledPrediction {
+            LabeledPrediction(
+                eventID: event, eventStart: event * 1000, checkpoint: 150, modelVersion: model, predicted: 1,
+                minimum: 1.2, threshold: 1, failed: true, failureProbability: 0.5,
+                uncertainty: low.map {
+                    PredictionUncertainty(
+                        lowMbar: $0, highMbar: high, failureProbability: 0.5, coverage: 0.9, calibrationEvents: 20)
+                })
+        }
+        // v2: held on events 1 and 2 (the second unbounded), missed on 3; v1 stored none.
+        let rows = [
+            row(1, 2, 0.5, 2), row(2, 2, 0, nil), row(3, 2, 0.5, 1.1), row(1, 1, nil, nil), row(2, 1, nil, nil),
+            row(3, 1, nil, nil),
+        ]
+        let comparison = LiveComparison(
+            device: "d", challenger: 2, incumbent: 1, rows: rows, fromCheckpoint: 150, policy: AlarmPolicy())
+        let coverage = try #require(comparison.challengerIntervalCoverage)
+        #expect(abs(coverage - 2.0 / 3.0) < 1e-12)
+        #expect(comparison.incumbentIntervalCoverage == nil)
+        guard case .wait(let evidence) = PromotionPolicy(policy: AgentPolicy()).judge(shadow: comparison) else {
+            Issue.record("three events are too few for a verdict")
+            return
+        }
+        #expect(evidence.challengerIntervalCoverage == coverage && evidence.incumbentIntervalCoverage == nil)
+    }
+
     @Test("A raised alarm records what raised it")
     func raisedOn() throws {
         let event = AlarmLifecycle.EventContext(device: "f", eventID: 7, start: 1000, threshold: 1)

@@ -58,6 +58,10 @@ public struct PromotionPolicy: Sendable, Equatable {
         /// Checkpoints (seconds) where the challenger is worse than the tolerance allows.
         public var worsenedCheckpoints: [Int]
         public var rule: String
+        /// How often each model's stored 90 % intervals held over these events (nil without any): how far its
+        /// uncertainty could be trusted on the furnace.
+        public var challengerIntervalCoverage: Double? = nil
+        public var incumbentIntervalCoverage: Double? = nil
 
         enum CodingKeys: String, CodingKey {
             case events, challenger, incumbent
@@ -75,6 +79,8 @@ public struct PromotionPolicy: Sendable, Equatable {
             case alpha
             case worsenedCheckpoints = "worsened_checkpoints"
             case rule
+            case challengerIntervalCoverage = "challenger_interval_coverage"
+            case incumbentIntervalCoverage = "incumbent_interval_coverage"
         }
     }
 
@@ -195,7 +201,9 @@ public struct PromotionPolicy: Sendable, Equatable {
             challengerMissed: comparison.challengerMissed, incumbentMissed: comparison.incumbentMissed,
             challengerFalseAlarms: comparison.challengerFalseAlarms,
             incumbentFalseAlarms: comparison.incumbentFalseAlarms, eValue: eValue, alpha: alpha,
-            worsenedCheckpoints: worsened, rule: rule)
+            worsenedCheckpoints: worsened, rule: rule,
+            challengerIntervalCoverage: comparison.challengerIntervalCoverage,
+            incumbentIntervalCoverage: comparison.incumbentIntervalCoverage)
     }
 
     static func percent(_ fraction: Double) -> String { "\(Int((fraction * 100).rounded())) %" }

@@ -11,12 +11,21 @@ public struct EventScore: Sendable, Equatable, Codable {
     public var alarmed: Bool
     /// Log error by checkpoint (seconds).
     public var checkpointLogErrors: [Int: Double]
+    /// Of its predictions compared, how many were stored with an interval, and how many of those held the true
+    /// minimum.
+    public var intervals = 0
+    public var intervalsHeld = 0
 
-    public init(logError: Double, percentError: Double, alarmed: Bool, checkpointLogErrors: [Int: Double]) {
+    public init(
+        logError: Double, percentError: Double, alarmed: Bool, checkpointLogErrors: [Int: Double], intervals: Int = 0,
+        intervalsHeld: Int = 0
+    ) {
         self.logError = logError
         self.percentError = percentError
         self.alarmed = alarmed
         self.checkpointLogErrors = checkpointLogErrors
+        self.intervals = intervals
+        self.intervalsHeld = intervalsHeld
     }
 
     enum CodingKeys: String, CodingKey {
@@ -83,6 +92,7 @@ public struct LiveComparison: Sendable, Equatable {
                 let ordered = shared.compactMap { predictions[$0] }
                 let logs = ordered.map { abs(log($0.predicted / $0.minimum)) }
                 let percents = ordered.map { 100 * abs($0.predicted - $0.minimum) / $0.minimum }
+                let stored = ordered.compactMap { row in row.uncertainty.map { (row.minimum, $0) } }
                 return EventScore(
                     logError: logs.reduce(0, +) / Double(logs.count),
                     percentError: percents.reduce(0, +) / Double(percents.count),
@@ -93,7 +103,11 @@ public struct LiveComparison: Sendable, Equatable {
                                     predicted: $0.predicted, failureProbability: $0.failureProbability)
                             }, threshold: first.threshold)
                     },
-                    checkpointLogErrors: Dictionary(uniqueKeysWithValues: zip(shared, logs)))
+                    checkpointLogErrors: Dictionary(uniqueKeysWithValues: zip(shared, logs)),
+                    intervals: stored.count,
+                    intervalsHeld: stored.filter { minimum, interval in
+                        interval.lowMbar <= minimum && minimum <= (interval.highMbar ?? .infinity)
+                    }.count)
             }
             return PairedEvent(
                 eventID: first.eventID, start: first.eventStart, failed: first.failed, challenger: score(a),
@@ -112,6 +126,14 @@ public struct LiveComparison: Sendable, Equatable {
     public var challengerMAPE: Double { Self.mean(events.map(\.challenger.percentError)) }
     public var incumbentMAPE: Double { Self.mean(events.map(\.incumbent.percentError)) }
     public var challengerLogError: Double { Self.mean(events.map(\.challenger.logError)) }
+    /// The share of each model's stored intervals over the paired events that held the true minimum; nil without any.
+    public var challengerIntervalCoverage: Double? { Self.coverage(events.map(\.challenger)) }
+    public var incumbentIntervalCoverage: Double? { Self.coverage(events.map(\.incumbent)) }
+
+    static func coverage(_ scores: [EventScore]) -> Double? {
+        let intervals = scores.map(\.intervals).reduce(0, +)
+        return intervals > 0 ? Double(scores.map(\.intervalsHeld).reduce(0, +)) / Double(intervals) : nil
+    }
     public var incumbentLogError: Double { Self.mean(events.map(\.incumbent.logError)) }
 
     /// Failed events a model's predictions would not have alarmed.
