@@ -54,6 +54,7 @@ struct FurnaceCalibrationTests {
         }
         let (plain, _) = share(unweighted)
         let (shifted, unbounded) = share(weighted)
+        print("hotter furnace: fleet errors alone held \(plain), weighted \(shifted) with \(unbounded) unbounded")
         #expect(plain < 0.8, "the fleet's errors alone held in \(plain)")
         #expect(shifted > 0.86 && shifted < 0.96, "weighted intervals held in \(shifted)")
         #expect(unbounded < 0.2, "\(unbounded) unbounded")
