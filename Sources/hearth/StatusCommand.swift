@@ -124,7 +124,7 @@ struct StatusCommand: AsyncParsableCommand {
                             + " (\(prediction.calibrationEvents ?? 0) labeled events)"
                     } else {
                         interval =
-                            ", no interval yet (fewer than \(PredictionUncertainty.minimumEvents) labeled events of this model here)"
+                            ", no interval yet (fewer than \(PredictionUncertainty.minimumEvents) labeled events of this model to calibrate on)"
                     }
                     lines.append(
                         "    prediction at \(prediction.checkpoint) s: minimum "

@@ -31,7 +31,7 @@ public enum Narration {
                 + "\(mbar(alarm.predicted)) mbar (threshold \(mbar(alarm.threshold)), \(source(alarm.modelVersion)))"
         case .predictedMinimumNoProbability:
             return head + minimum + "; no failure probability yet (fewer than "
-                + "\(PredictionUncertainty.minimumEvents) labeled events of this model here), judged by the minimum"
+                + "\(PredictionUncertainty.minimumEvents) labeled events of this model to calibrate on), judged by the minimum"
         case .predictedMinimum, nil:
             return head + minimum
         }

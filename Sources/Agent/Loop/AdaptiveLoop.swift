@@ -201,7 +201,7 @@ public actor AdaptiveLoop {
             let rows = try await store.labeledPredictions(device: other, models: missing, since: first.start)
             for (model, list) in samples(rows, events) { fleet[model, default: []] += list }
         }
-        let furnaceRows = recent.flatMap { $0.features.values }
+        let furnaceRows = recent.flatMap { event in event.features.keys.sorted().compactMap { event.features[$0] } }
         for model in missing {
             kept[model] = CheckpointCalibration.byCheckpoint(
                 own: own[model] ?? [], fleet: fleet[model] ?? [], furnaceRows: furnaceRows, policy: policy)

@@ -116,8 +116,10 @@ public struct CheckpointCalibration: Sendable {
         let limit = PredictionUncertainty.calibrationLimit
         let ownGroups = Dictionary(grouping: own, by: \.checkpoint).mapValues { Array($0.suffix(limit)) }
         let fleetGroups = Dictionary(grouping: fleet.filter { !$0.features.isEmpty }, by: \.checkpoint)
+        // In checkpoint order: the fit must not depend on a dictionary's order.
         let shift = FurnaceShift.fit(
-            fleet: fleetGroups.values.flatMap { $0 }.map(\.features), furnace: furnaceRows, policy: policy)
+            fleet: fleetGroups.keys.sorted().flatMap { fleetGroups[$0] ?? [] }.map(\.features), furnace: furnaceRows,
+            policy: policy)
         var result: [Int: CheckpointCalibration] = [:]
         for checkpoint in Set(ownGroups.keys).union(fleetGroups.keys) {
             let mine = ownGroups[checkpoint] ?? []
