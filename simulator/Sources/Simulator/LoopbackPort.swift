@@ -19,26 +19,25 @@ public enum LoopbackPort {
 
     /// Whether this loopback port can be bound right now.
     public static func canBind(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = loopback(port: port)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
+        withSocket(at: port) { fd, address, length in bind(fd, address, length) == 0 }
     }
 
     /// Whether something accepts TCP connections on this loopback port.
     public static func isListening(_ port: Int) -> Bool {
+        withSocket(at: port) { fd, address, length in connect(fd, address, length) == 0 }
+    }
+
+    /// Runs `body` on a fresh TCP socket and the loopback address of `port`; false without a socket.
+    private static func withSocket(
+        at port: Int, _ body: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Bool
+    ) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = loopback(port: port)
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                body(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
     }
