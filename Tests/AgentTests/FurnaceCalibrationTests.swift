@@ -48,7 +48,7 @@ struct FurnaceCalibrationTests {
                         prediction: row.predicted, threshold: 1, calibration: calibration, features: row.features)
                 else { continue }
                 if interval.highMbar == nil { unbounded += 1 }
-                if interval.lowMbar <= row.minimum, row.minimum <= interval.highMbar ?? .infinity { covered += 1 }
+                if interval.contains(row.minimum) { covered += 1 }
             }
             return (Double(covered) / Double(test.count), Double(unbounded) / Double(test.count))
         }

@@ -120,7 +120,7 @@ public actor CandidateTrainer {
                 throw TrainingFailure(reason: "\(request.weighting.rawValue) weights: \(error)")
             }
         }
-        let (_, dataset) = try Self.dataset(request, sourceWeights: weights)
+        let dataset = try Self.dataset(request, sourceWeights: weights)
         let model = try Self.model(on: dataset, request: request)
         var metrics: [String: Double] = [:]
         if let fit = model.metadata?.trainingMetrics {
@@ -200,7 +200,7 @@ public actor CandidateTrainer {
         ) { procedure, training, heldOut in
             var fold = small
             fold.source = training.map { request.source[$0] }
-            let (_, dataset) = try Self.dataset(fold, sourceWeights: training.map { options[procedure][$0] })
+            let dataset = try Self.dataset(fold, sourceWeights: training.map { options[procedure][$0] })
             let model = try Self.model(on: dataset, request: fold)
             return heldOut.map { row in
                 let features = request.source[row].features
@@ -243,11 +243,11 @@ public actor CandidateTrainer {
         "\(row.origin)|\(row.features["pressure_start_mbar"] ?? .nan)|\(row.features["chamber_temperature_start_c"] ?? .nan)"
     }
 
-    /// The training rows (source rows with their weights, then the furnace's own rows carrying `own_event_share` of
-    /// the total weight) and the dataset on the log ratio of minimum to current pressure.
+    /// The dataset on the log ratio of minimum to current pressure: the source rows with their weights, then the
+    /// furnace's own rows carrying `own_event_share` of the total weight.
     static func dataset(
         _ request: CandidateRequest, sourceWeights weights: [Double]
-    ) throws(TrainingFailure) -> ([LabeledRow], Dataset) {
+    ) throws(TrainingFailure) -> Dataset {
         // Rows without a pressure at their checkpoint cannot express the target (the minimum relative to it).
         let usable: [(LabeledRow, Double)] =
             (zip(request.source, weights).map { ($0.0, $0.1) }
@@ -261,14 +261,11 @@ public actor CandidateTrainer {
         let ownWeight = ownCount == 0 || sourceTotal == 0 ? 1 : share / (1 - share) * sourceTotal / Double(ownCount)
         let rowWeights = usable.map { $0.1 < 0 ? ownWeight : $0.1 }
         do {
-            return (
-                rows,
-                try Dataset(
-                    featureNames: request.featureNames,
-                    rows: rows.map { row in request.featureNames.map { Float(row.features[$0] ?? .nan) } },
-                    targets: rows.map { Float(log($0.minimum / $0.features["pressure_mbar"]!)) },
-                    targetName: MinimumPressurePredictor.ratioTargetName, weights: rowWeights.map { Float($0) })
-            )
+            return try Dataset(
+                featureNames: request.featureNames,
+                rows: rows.map { row in request.featureNames.map { Float(row.features[$0] ?? .nan) } },
+                targets: rows.map { Float(log($0.minimum / $0.features["pressure_mbar"]!)) },
+                targetName: MinimumPressurePredictor.ratioTargetName, weights: rowWeights.map { Float($0) })
         } catch {
             throw TrainingFailure(reason: "training data: \(error)")
         }

@@ -35,7 +35,7 @@ public struct IntervalCoverage: Codable, Sendable, Equatable {
             guard let interval = row.uncertainty else { continue }
             scored += 1
             let upper = interval.highMbar ?? .infinity
-            if interval.lowMbar <= row.minimum, row.minimum <= upper { covered += 1 }
+            if interval.contains(row.minimum) { covered += 1 }
             if upper.isFinite, interval.lowMbar > 0 { widths.append(upper / interval.lowMbar) } else { unbounded += 1 }
         }
         widths.sort()

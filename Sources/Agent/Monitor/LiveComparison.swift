@@ -105,9 +105,7 @@ public struct LiveComparison: Sendable, Equatable {
                     },
                     checkpointLogErrors: Dictionary(uniqueKeysWithValues: zip(shared, logs)),
                     intervals: stored.count,
-                    intervalsHeld: stored.filter { minimum, interval in
-                        interval.lowMbar <= minimum && minimum <= (interval.highMbar ?? .infinity)
-                    }.count)
+                    intervalsHeld: stored.filter { minimum, interval in interval.contains(minimum) }.count)
             }
             return PairedEvent(
                 eventID: first.eventID, start: first.eventStart, failed: first.failed, challenger: score(a),

@@ -49,6 +49,9 @@ public struct PredictionUncertainty: Codable, Sendable, Equatable {
         self.calibrationEvents = calibrationEvents
     }
 
+    /// Whether a true minimum lies inside the interval (an unbounded one has no upper end).
+    public func contains(_ minimum: Double) -> Bool { lowMbar <= minimum && minimum <= (highMbar ?? .infinity) }
+
     /// The uncertainty of a prediction, from a calibration of the same model at the same checkpoint; nil with fewer
     /// than ``minimumEvents`` calibration events or a prediction the logarithmic space cannot score.
     /// - Parameter testWeight: the prediction's own weight in a weighted calibration (1 unweighted).

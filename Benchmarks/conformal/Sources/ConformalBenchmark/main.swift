@@ -199,7 +199,7 @@ for family in families {
                     else { continue }
                     let upper = interval.highMbar ?? .infinity
                     let outcome = Outcome(
-                        seconds: seconds, covered: interval.lowMbar <= entry.row.minimum && entry.row.minimum <= upper,
+                        seconds: seconds, covered: interval.contains(entry.row.minimum),
                         relativeWidth: (upper - interval.lowMbar) / entry.prediction, event: event)
                     if event >= 100 {
                         outcomes[family.name, default: [:]][method, default: []].append(outcome)
