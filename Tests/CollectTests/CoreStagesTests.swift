@@ -89,6 +89,68 @@ struct CoreStagesTests {
         #expect(await restarted.state(of: "f") == state)
     }
 
+    @Test("A candidate due with both shadows taken supersedes the one with less evidence, with its numbers")
+    func supersession() async throws {
+        let folder = try TemporaryFolder.make(prefix: "supersede")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (store, registry) = try await Self.store(in: folder, referenceRows: 4)
+        for version in [2, 3] {
+            let entry = ModelEntry(
+                version: version, parent: 1, algorithm: "gbdt", weighting: "none", targetDevice: "f",
+                file: "m\(version).json", checksum: "c", featureSchema: PumpingEventFeatures.schema, created: 0,
+                dataWindow: .object([:]), parameters: .object([:]), offlineMetrics: .object([:]), note: nil)
+            try await registry.register(
+                ModelRegistration(entry: entry, reference: []),
+                decision: Decision(.candidate, device: "f", model: version, summary: "v\(version)", at: 0))
+            try await registry.addShadow(version, on: "f", trigger: "test", at: 0)
+        }
+        // 12 labeled events: v2 a little better than the champion v1, v3 a little worse; neither decided yet.
+        for index in 0..<12 {
+            let start = Int64(index + 1) * 3_600_000
+            let id = try await store.beginEvent(device: "f", start: start, threshold: 1, previousMinimum: nil)
+            for checkpoint in [150, 180] {
+                let predictions = [(1, 0.25), (2, 0.24), (3, 0.26)].map { version, predicted in
+                    StoredPrediction(
+                        eventID: id, checkpoint: checkpoint, modelVersion: version,
+                        role: version == 1 ? .champion : .shadow, predicted: predicted, time: start)
+                }
+                try await store.recordCheckpoint(
+                    event: id, checkpoint: checkpoint,
+                    features: ["seconds_into_event": Double(checkpoint), "pressure_mbar": 0.5], predictions: predictions
+                )
+            }
+            try await store.finishEvent(id: id, end: start + 1_200_000)
+            try await store.labelEvent(id: id, minimum: 0.2, source: .register, failed: false)
+        }
+        let policy = AgentPolicy()
+        let builder = CandidateBuilder(
+            store: store, registry: registry, trainer: CandidateTrainer(), policy: policy,
+            modelsFolder: folder.appendingPathComponent("models").path, history: [])
+        let worker = AdaptationWorker(
+            store: store, registry: registry, builder: builder, policy: policy, featureNames: ["pressure_mbar"],
+            clock: ManualClock(startingAt: 100_000_000), logger: Self.logger, activity: AgentActivity())
+        let running = Task { await worker.run() }
+        worker.furnaceAdded("f", onboarding: true)
+        worker.labelArrived(device: "f")
+        #expect(await eventually(timeoutSeconds: 60) { worker.pending == 0 })
+        running.cancel()
+        worker.finish()
+        await running.value
+
+        let rejected = try await store.decisions(kind: .shadowRejected)
+        #expect(rejected.map(\.modelVersion) == [3], "\(rejected.map(\.summary))")
+        let summary = try #require(rejected.first?.summary)
+        #expect(summary.contains("superseded by a candidate on 12 own labeled events"), "\(summary)")
+        #expect(summary.contains("after 12 events"), "\(summary)")
+        let shadows = try await registry.deployments().filter { $0.device == "f" && $0.role == .shadow }.map(\.version)
+        #expect(shadows.contains(2) && !shadows.contains(3))
+        // The candidate it made room for was attempted (trained, or its failure recorded).
+        let attempts =
+            try await store.decisions(kind: .candidate).filter { $0.device == "f" && ($0.modelVersion ?? 0) > 3 }.count
+            + store.decisions(kind: .candidateFailed).count
+        #expect(attempts == 1)
+    }
+
     @Test("Restart recovery closes the open events and clears their alarms in one entry with the audit")
     func recovery() async throws {
         let folder = try TemporaryFolder.make(prefix: "recovery")

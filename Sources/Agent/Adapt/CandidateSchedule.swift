@@ -6,8 +6,12 @@
 /// - A known furnace gets one when it is confirmed drifting, or after a concept drift of its champion's error, and
 ///   then on the same growth schedule.
 /// - A shadow being judged does not hold the next candidate back (one trained on twice the furnace's own events is
-///   usually better, and the older shadow keeps its evidence), but a furnace has at most ``maximumShadows``; a
-///   candidate due beyond them waits until one is promoted or rejected. Never when `adapt` is off.
+///   usually better, and the older shadow keeps its evidence), but a furnace has at most ``maximumShadows``. When
+///   a candidate is due and they are all taken, the shadow with the least evidence (the lowest e-value of its
+///   promotion test) among those judged on at least `shadow_events` events gives way to it (``superseded(_:)``);
+///   when every shadow is younger than that, the candidate waits. Without this, two early shadows that never
+///   gather evidence held a furnace's next candidates back for up to `max_shadow_events` events. Never when
+///   `adapt` is off.
 public struct CandidateSchedule: Sendable, Equatable {
     /// The most shadows one furnace has at a time.
     public static let maximumShadows = 2
@@ -15,11 +19,29 @@ public struct CandidateSchedule: Sendable, Equatable {
     public let adapt: Bool
     public let onboardingEvents: Int
     public let retrainGrowth: Double
+    /// A shadow judged on fewer events than this is never superseded.
+    public let shadowEvents: Int
 
     public init(policy: AgentPolicy) {
         adapt = policy.adapt
         onboardingEvents = policy.onboardingEvents
         retrainGrowth = policy.retrainGrowth
+        shadowEvents = policy.shadowEvents
+    }
+
+    /// Where one of the furnace's shadows stands in its promotion test.
+    public struct ShadowStanding: Sendable, Equatable {
+        public var version: Int
+        /// Events it has been judged on (live and backtested).
+        public var events: Int
+        /// Its promotion test's e-value.
+        public var eValue: Double
+
+        public init(version: Int, events: Int, eValue: Double) {
+            self.version = version
+            self.events = events
+            self.eValue = eValue
+        }
     }
 
     /// Why a candidate is due.
@@ -48,27 +70,38 @@ public struct CandidateSchedule: Sendable, Equatable {
         public var ownLabeled: Int
         /// Its champion was adapted to it.
         public var championAdapted: Bool
-        /// It has ``CandidateSchedule/maximumShadows`` shadows being judged.
-        public var busy: Bool
+        /// Its shadows being judged, where each stands.
+        public var shadows: [ShadowStanding]
         /// A concept drift was signalled since its last candidate.
         public var conceptDrift: Bool
 
         public init(
-            state: FurnaceAdaptationState, events: Int, ownLabeled: Int, championAdapted: Bool, busy: Bool,
-            conceptDrift: Bool
+            state: FurnaceAdaptationState, events: Int, ownLabeled: Int, championAdapted: Bool,
+            shadows: [ShadowStanding], conceptDrift: Bool
         ) {
             self.state = state
             self.events = events
             self.ownLabeled = ownLabeled
             self.championAdapted = championAdapted
-            self.busy = busy
+            self.shadows = shadows
             self.conceptDrift = conceptDrift
         }
     }
 
-    /// The candidate due now, if any.
+    /// The shadow a due candidate replaces: nil while there is room, or when every shadow is judged on fewer than
+    /// `shadow_events` events; else the one with the lowest e-value (the older one on a tie).
+    public func superseded(_ situation: Situation) -> ShadowStanding? {
+        guard situation.shadows.count >= Self.maximumShadows else { return nil }
+        return situation.shadows.filter { $0.events >= shadowEvents }.min {
+            ($0.eValue, $0.version) < ($1.eValue, $1.version)
+        }
+    }
+
+    /// The candidate due now, if any. When it is due with every shadow taken, ``superseded(_:)`` names the one it
+    /// replaces (the candidate is not due while there is none).
     public func due(_ situation: Situation) -> Trigger? {
-        guard adapt, !situation.busy else { return nil }
+        guard adapt else { return nil }
+        if situation.shadows.count >= Self.maximumShadows, superseded(situation) == nil { return nil }
         let state = situation.state
         let last = state.ownEventsAtLastCandidate
         if state.onboarding && state.candidates == 0 {

@@ -140,7 +140,7 @@ public actor AdaptationWorker: Service {
 
     private func afterLabel(_ device: String) async throws {
         let now = clock.now()
-        try await judgeShadows(device, at: now)
+        let waiting = try await judgeShadows(device, at: now)
         try await judgeWatch(device, at: now)
         var state = states[device] ?? FurnaceAdaptationState()
         var decisions: [Decision] = []
@@ -211,20 +211,30 @@ public actor AdaptationWorker: Service {
             }
         }
 
-        // A candidate when one is due.
-        let shadows = deployments.filter { $0.device == device && $0.role == .shadow }.count
-        let busy = shadows >= CandidateSchedule.maximumShadows
+        // A candidate when one is due, in place of the weakest shadow when all are taken. A shadow not judged this
+        // time (after a promotion) counts as new: it is never the one superseded.
+        let shadows = deployments.filter { $0.device == device && $0.role == .shadow }.map { shadow in
+            waiting[shadow.version].map {
+                CandidateSchedule.ShadowStanding(version: shadow.version, events: $0.events, eValue: $0.eValue)
+            } ?? CandidateSchedule.ShadowStanding(version: shadow.version, events: 0, eValue: 1)
+        }
         let adapted = try await registry.model(champion.version)?.targetDevice == device
         let events = try await store.eventCount(device: device)
-        let trigger = schedule.due(
-            CandidateSchedule.Situation(
-                state: state, events: events, ownLabeled: labeled, championAdapted: adapted, busy: busy,
-                conceptDrift: conceptSignal))
+        let situation = CandidateSchedule.Situation(
+            state: state, events: events, ownLabeled: labeled, championAdapted: adapted, shadows: shadows,
+            conceptDrift: conceptSignal)
+        let trigger = schedule.due(situation)
         if trigger != nil {
             state.ownEventsAtLastCandidate = max(labeled, 1)
             state.candidates += 1
         }
         await save(state, for: device, decisions: decisions, checks: checks, at: now)
+        if trigger != nil, let weakest = schedule.superseded(situation), var evidence = waiting[weakest.version] {
+            evidence.rule =
+                "superseded by a candidate on \(labeled) own labeled events: \(device) has \(CandidateSchedule.maximumShadows) shadows and this one had the least evidence (e-value \(NumberFormat.fixed(weakest.eValue, decimals: 2, trimmingZeros: true)) after \(weakest.events) events)"
+            try await registry.withdraw(
+                weakest.version, from: device, kind: .shadowRejected, evidence: evidence, at: now)
+        }
         if let trigger {
             do {
                 _ = try await builder.build(
@@ -241,22 +251,27 @@ public actor AdaptationWorker: Service {
         }
     }
 
-    private func judgeShadows(_ device: String, at now: Int64) async throws {
+    /// Judges the furnace's shadows; returns the evidence of those that wait (none after a promotion).
+    private func judgeShadows(_ device: String, at now: Int64) async throws -> [Int: PromotionPolicy.Evidence] {
         let deployments = try await registry.deployments()
-        guard let champion = deployments.first(where: { $0.device == device && $0.role == .champion }) else { return }
+        guard let champion = deployments.first(where: { $0.device == device && $0.role == .champion }) else {
+            return [:]
+        }
+        var waiting: [Int: PromotionPolicy.Evidence] = [:]
         for shadow in deployments where shadow.device == device && shadow.role == .shadow {
             let comparison = try await compare(
                 device, challenger: shadow.version, incumbent: champion.version, since: shadow.since, backtest: true)
             switch promotion.judge(shadow: comparison) {
-            case .wait: continue
+            case .wait(let evidence): waiting[shadow.version] = evidence
             case .promote(let evidence):
                 try await registry.promote(shadow.version, on: device, evidence: evidence, at: now)
-                return
+                return [:]
             case .reject(let evidence):
                 try await registry.withdraw(
                     shadow.version, from: device, kind: .shadowRejected, evidence: evidence, at: now)
             }
         }
+        return waiting
     }
 
     private func judgeWatch(_ device: String, at now: Int64) async throws {

@@ -128,10 +128,12 @@ struct AgentReplay {
 
             // Its label: the adaptation worker's steps, in its order.
             let label = index + 1
+            var waiting: [Int: PromotionPolicy.Evidence] = [:]
             judging: for shadow in shadows {
                 switch promotion.judge(shadow: comparison(shadow, champion, since: shadow.since)) {
-                case .wait: continue
+                case .wait(let evidence): waiting[shadow.version] = evidence
                 case .promote(let evidence):
+                    waiting = [:]
                     record.decisions.append(
                         "\(label): v\(shadow.version) promoted over v\(champion.version) (\(evidence.events) events, e \(short(evidence.eValue)))"
                     )
@@ -164,11 +166,22 @@ struct AgentReplay {
                     watch = nil
                 }
             }
-            let trigger = schedule.due(
-                CandidateSchedule.Situation(
-                    state: state, events: label, ownLabeled: label, championAdapted: champion.adapted,
-                    busy: shadows.count >= CandidateSchedule.maximumShadows, conceptDrift: false))
+            let situation = CandidateSchedule.Situation(
+                state: state, events: label, ownLabeled: label, championAdapted: champion.adapted,
+                shadows: shadows.map { shadow in
+                    waiting[shadow.version].map {
+                        CandidateSchedule.ShadowStanding(version: shadow.version, events: $0.events, eValue: $0.eValue)
+                    } ?? CandidateSchedule.ShadowStanding(version: shadow.version, events: 0, eValue: 1)
+                }, conceptDrift: false)
+            let trigger = schedule.due(situation)
             if let trigger {
+                if let weakest = schedule.superseded(situation) {
+                    record.decisions.append(
+                        "\(label): v\(weakest.version) superseded (\(weakest.events) events, e \(short(weakest.eValue)))"
+                    )
+                    record.rejections += 1
+                    shadows.removeAll { $0.version == weakest.version }
+                }
                 state.ownEventsAtLastCandidate = max(label, 1)
                 state.candidates += 1
                 let continuing = CandidateBuilder.continues(ownEvents: label, policy: policy) ? champion.model : nil
@@ -229,7 +242,7 @@ struct AgentReplay {
             if schedule.due(
                 CandidateSchedule.Situation(
                     state: state, events: label, ownLabeled: label, championAdapted: state.candidates > 0,
-                    busy: false, conceptDrift: false)) != nil
+                    shadows: [], conceptDrift: false)) != nil
             {
                 state.ownEventsAtLastCandidate = label
                 state.candidates += 1
