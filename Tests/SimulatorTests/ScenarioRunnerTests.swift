@@ -89,6 +89,40 @@ struct ScenarioRunnerTests {
         #expect(await Self.settle { !FreePort.isListening(ports.a) && !FreePort.isListening(ports.d) })
     }
 
+    @Test("poll-grid registers show the plant at the last poll slot however late a request comes; live ones now")
+    func registerTiming() async throws {
+        let (_, scenario, ports) = try Self.plant(onboardAt: "100h")
+        let a = try #require(scenario.allDevices.first { $0.id == "furnace-a" })
+        let interval = Int64(a.pollIntervalSeconds * 1000)
+        for timing in [PlantSimulator.RegisterTiming.pollGrid, .live] {
+            let clock = ManualClock(startingAt: Self.start)
+            let runner = ScenarioRunner(scenario: scenario, clock: clock, registerTiming: timing)
+            try runner.start()
+            let furnace = try #require(runner.furnace("furnace-a"))
+            // A slot during a pumping event, where the pressure 20 s after the slot differs from the slot's.
+            let slot = try #require(
+                (1...2000).lazy.map { Self.start + Int64($0) * interval }.first {
+                    furnace.expectedDecodedValue(signal: "chamber_pressure", at: $0)
+                        != furnace.expectedDecodedValue(signal: "chamber_pressure", at: $0 + 20_000)
+                })
+            for late in [0, 1_000, 20_000, interval - 1] as [Int64] {
+                clock.advance(to: slot + late)
+                // Furnace A's chamber pressure: input registers 0–1, float32 ABCD, unit 1.
+                let connection = try ModbusConnection(
+                    transport: .tcp(host: "127.0.0.1", port: ports.a), unitID: 1, timeoutSeconds: 1)
+                try connection.connect()
+                let read = RegisterCodec.decode(
+                    try connection.readRegisters(.input, address: 0, count: 2), as: .float32, order: .abcd)
+                connection.close()
+                let expected = furnace.expectedDecodedValue(
+                    signal: "chamber_pressure", at: timing == .pollGrid ? slot : slot + late)
+                #expect(read == expected, "\(timing), \(late) ms after the slot")
+            }
+            await Self.stop(runner)
+            #expect(await Self.settle { !FreePort.isListening(ports.a) })
+        }
+    }
+
     @Test("Several onboardings come in plant-time order, whatever their order in the file")
     func order() async throws {
         let ports = (a: try FreePort.find(), d: try FreePort.find())

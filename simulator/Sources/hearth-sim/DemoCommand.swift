@@ -43,6 +43,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The hearth executable (default: beside this one).")
     var hearth: String?
 
+    @Option(name: .long, help: RegisterTimingOption.help)
+    var registers = RegisterTimingOption.pollGrid
+
     func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)
         let plan: Scenario
@@ -109,7 +112,8 @@ struct DemoCommand: AsyncParsableCommand {
         let origin = AcceleratedClock.realNow()
         let clock = AcceleratedClock(speed: speed, realOrigin: origin, plantOrigin: origin)
         let runner = ScenarioRunner(
-            scenario: plan, clock: clock, broker: MQTTOptions(host: "127.0.0.1", port: port, clientID: "hearth-sim"))
+            scenario: plan, clock: clock, broker: MQTTOptions(host: "127.0.0.1", port: port, clientID: "hearth-sim"),
+            registerTiming: registers.timing)
         let devicesFolder = "\(work)/devices"
         do {
             try runner.start(onboarded: { device, path in

@@ -41,6 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Stop after this many real seconds.")
     var duration: Double?
 
+    @Option(name: .long, help: RegisterTimingOption.help)
+    var registers = RegisterTimingOption.live
+
     func validate() throws {
         if scenario != nil, !plant.device.isEmpty {
             throw ValidationError("--device and --scenario exclude each other: the scenario names its devices")
@@ -58,7 +61,8 @@ struct ServeCommand: AsyncParsableCommand {
             let (host, port) = try parseEndpoint(text, option: "--broker")
             return MQTTOptions(host: host, port: port, clientID: "hearth-sim-\(getpid())")
         }
-        let runner = ScenarioRunner(scenario: plan, clock: clock, broker: options)
+        let runner = ScenarioRunner(
+            scenario: plan, clock: clock, broker: options, registerTiming: registers.timing)
         for text in fault {
             let parsed: Fault
             do {

@@ -39,7 +39,11 @@ public final class ScenarioRunner: Sendable {
     ///
     /// - Parameters:
     ///   - broker: where MQTT furnaces publish; required when any furnace of the scenario uses MQTT.
-    public init(scenario: Scenario, clock: any PlantClock, broker: MQTTOptions? = nil) {
+    ///   - registerTiming: when Modbus registers take the plant's values (``PlantSimulator/RegisterTiming``).
+    public init(
+        scenario: Scenario, clock: any PlantClock, broker: MQTTOptions? = nil,
+        registerTiming: PlantSimulator.RegisterTiming = .live
+    ) {
         self.scenario = scenario
         self.clock = clock
         self.broker = broker
@@ -49,7 +53,8 @@ public final class ScenarioRunner: Sendable {
         for planned in scenario.faults {
             furnaces.first { $0.device.id == planned.device }?.inject(planned.fault(start: start))
         }
-        simulator = PlantSimulator(furnaces: Array(furnaces.prefix(scenario.devices.count)), clock: clock)
+        simulator = PlantSimulator(
+            furnaces: Array(furnaces.prefix(scenario.devices.count)), clock: clock, registerTiming: registerTiming)
     }
 
     deinit { stop() }

@@ -6,6 +6,8 @@ import Synchronization
 /// device file describes, on one plant clock.
 public final class PlantSimulator: Sendable {
     public let clock: any PlantClock
+    /// When a Modbus furnace's registers take the plant's values.
+    public let registerTiming: RegisterTiming
     private let running = Mutex<Running>(Running())
 
     private struct Running: ~Copyable {
@@ -25,9 +27,33 @@ public final class PlantSimulator: Sendable {
         public var description: String
     }
 
-    public init(furnaces: [SimulatedFurnace], clock: any PlantClock) {
+    /// When a Modbus furnace's registers take the plant's values.
+    public enum RegisterTiming: Sendable, Equatable {
+        /// The plant's state at the moment a request arrives.
+        case live
+        /// The plant's state at the last multiple of the furnace's poll interval (plant time since the epoch): a
+        /// controller that updates its registers once per scan, on the grid the agent polls on. An agent's poll
+        /// then reads the state at its slot however late its request arrives, as it would at the plant's own speed
+        /// (where a late request is late by milliseconds). At 600× a request a few real milliseconds late reads the
+        /// plant seconds later, early in an event when the pump current moves fast; the history the agent's first
+        /// model is trained on (``HistoryGenerator``) is sampled on the exact grid.
+        case pollGrid
+    }
+
+    public init(furnaces: [SimulatedFurnace], clock: any PlantClock, registerTiming: RegisterTiming = .live) {
         self.clock = clock
+        self.registerTiming = registerTiming
         running.withLock { $0.furnaces = furnaces }
+    }
+
+    /// The plant time a furnace's registers show now.
+    private static func registerTime(
+        of furnace: SimulatedFurnace, clock: any PlantClock, timing: RegisterTiming
+    ) -> Int64 {
+        let now = clock.now()
+        guard timing == .pollGrid else { return now }
+        let interval = max(1, Int64(furnace.device.pollIntervalSeconds * 1000))
+        return now - ((now % interval) + interval) % interval
     }
 
     /// The furnace with this device id.
@@ -82,12 +108,14 @@ public final class PlantSimulator: Sendable {
             byUnit[own.unitID] = furnace
         }
         let clock = self.clock
+        let timing = registerTiming
         let routing = byUnit
         do {
             let server = try ModbusServer(endpoint: .tcp(host: endpoint.host, port: endpoint.port), units: units) {
                 request in
                 guard let furnace = routing[request.unitID] else { return ModbusReply(.exception(code: 11)) }
-                return furnace.modbusReply(to: request, at: clock.now())
+                return furnace.modbusReply(
+                    to: request, at: Self.registerTime(of: furnace, clock: clock, timing: timing))
             }
             running.withLock { $0.servers.append(server) }
         } catch {
@@ -98,6 +126,7 @@ public final class PlantSimulator: Sendable {
     /// Serves one Modbus RTU furnace on a pseudo-terminal pair, or publishes one MQTT furnace.
     private func serve(_ furnace: SimulatedFurnace) throws(StartError) {
         let clock = self.clock
+        let timing = registerTiming
         switch furnace.device.connection {
         case .modbusTCP:
             try serveTCP([furnace])
@@ -114,7 +143,9 @@ public final class PlantSimulator: Sendable {
                         device: line.serverPath, baud: endpoint.baud, parity: endpoint.parity.transportParity,
                         dataBits: endpoint.dataBits, stopBits: endpoint.stopBits),
                     units: [endpoint.unitID: furnace.modbusLayout]
-                ) { request in furnace.modbusReply(to: request, at: clock.now()) }
+                ) { request in
+                    furnace.modbusReply(to: request, at: Self.registerTime(of: furnace, clock: clock, timing: timing))
+                }
                 running.withLock {
                     $0.lines.append(line)
                     $0.servers.append(server)
