@@ -42,6 +42,12 @@ public struct CandidateSchedule: Sendable, Equatable {
             self.events = events
             self.eValue = eValue
         }
+
+        /// A shadow's standing from its last verdict's evidence; without one (not judged this time, as after a
+        /// promotion) it counts as new: judged on no events, so it is never the one superseded.
+        public init(version: Int, evidence: PromotionPolicy.Evidence?) {
+            self.init(version: version, events: evidence?.events ?? 0, eValue: evidence?.eValue ?? 1)
+        }
     }
 
     /// Why a candidate is due.

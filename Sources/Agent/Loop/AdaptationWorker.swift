@@ -211,12 +211,9 @@ public actor AdaptationWorker: Service {
             }
         }
 
-        // A candidate when one is due, in place of the weakest shadow when all are taken. A shadow not judged this
-        // time (after a promotion) counts as new: it is never the one superseded.
-        let shadows = deployments.filter { $0.device == device && $0.role == .shadow }.map { shadow in
-            waiting[shadow.version].map {
-                CandidateSchedule.ShadowStanding(version: shadow.version, events: $0.events, eValue: $0.eValue)
-            } ?? CandidateSchedule.ShadowStanding(version: shadow.version, events: 0, eValue: 1)
+        // A candidate when one is due, in place of the weakest shadow when all are taken.
+        let shadows = deployments.filter { $0.device == device && $0.role == .shadow }.map {
+            CandidateSchedule.ShadowStanding(version: $0.version, evidence: waiting[$0.version])
         }
         let adapted = try await registry.model(champion.version)?.targetDevice == device
         let events = try await store.eventCount(device: device)

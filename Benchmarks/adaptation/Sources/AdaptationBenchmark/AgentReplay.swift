@@ -168,10 +168,8 @@ struct AgentReplay {
             }
             let situation = CandidateSchedule.Situation(
                 state: state, events: label, ownLabeled: label, championAdapted: champion.adapted,
-                shadows: shadows.map { shadow in
-                    waiting[shadow.version].map {
-                        CandidateSchedule.ShadowStanding(version: shadow.version, events: $0.events, eValue: $0.eValue)
-                    } ?? CandidateSchedule.ShadowStanding(version: shadow.version, events: 0, eValue: 1)
+                shadows: shadows.map {
+                    CandidateSchedule.ShadowStanding(version: $0.version, evidence: waiting[$0.version])
                 }, conceptDrift: false)
             let trigger = schedule.due(situation)
             if let trigger {
