@@ -98,7 +98,8 @@ public struct CandidateSchedule: Sendable, Equatable {
     /// `shadow_events` events; else the one with the lowest e-value (the older one on a tie).
     public func superseded(_ situation: Situation) -> ShadowStanding? {
         guard situation.shadows.count >= Self.maximumShadows else { return nil }
-        return situation.shadows.filter { $0.events >= shadowEvents }.min {
+        // At least one event: a shadow not judged yet has no evidence to record with its withdrawal.
+        return situation.shadows.filter { $0.events >= max(1, shadowEvents) }.min {
             ($0.eValue, $0.version) < ($1.eValue, $1.version)
         }
     }
