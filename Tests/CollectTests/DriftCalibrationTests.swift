@@ -54,4 +54,68 @@ struct DriftCalibrationTests {
         #expect(checks == 60)
         #expect(Double(flagged.count) <= 0.05 * Double(checks), "\(flagged.count) of \(checks) flagged")
     }
+
+    /// Over several reference draws the rate per check is higher than one draw shows, and the flags gather in the
+    /// windows where the simulator gives a furnace a leak episode (a few events in a row with a larger leak): a real,
+    /// passing change of the furnace. The confirmation rule (two flagged checks in a row) is what keeps them from
+    /// becoming drift verdicts; docs/drift.md states both numbers.
+    @Test(
+        "Over five reference draws, at most 10 % of checks of unchanged furnaces flag, none twice in a row",
+        .timeLimit(.minutes(5)))
+    func falseAlarmsOverReferenceDraws() throws {
+        let scenario = try Scenario.load(
+            path: PlantFixture.repositoryRoot.appendingPathComponent("simulator/scenarios/onboarding.yaml").path)
+        let history = HistoryGenerator(furnaces: scenario.historyFurnaces())
+        let live = HistoryGenerator(
+            furnaces: scenario.devices.map { scenario.furnace(for: $0.device, origin: 1_800_000_000_000) })
+        let rows = history.furnaces.flatMap { furnace in
+            history.events(of: furnace, count: 150).flatMap { event in
+                event.features.map { ReferenceRow(origin: event.device, features: $0) }
+            }
+        }
+        let monitor = DriftMonitor(policy: AgentPolicy())
+        let windows = 20
+        var checks = 0
+        var flagged = 0
+        var inLeakWindows = 0
+        var twiceInARow = 0
+        for furnace in live.furnaces {
+            let events = live.events(of: furnace, count: 12 * windows).map { event in
+                Dictionary(uniqueKeysWithValues: zip(PumpingEventFeatures.checkpoints.map { Int($0) }, event.features))
+            }
+            let leaking = Set(
+                (0..<(12 * windows)).filter { furnace.model.event($0).simulation.conditions.leakEpisode }.map {
+                    $0 / 12
+                })
+            for seed in 1...5 as ClosedRange<UInt64> {
+                var random = SeededGenerator(seed: seed)
+                let reference = random.sample(600, from: rows.count).map { rows[$0] }
+                var previous = false
+                for window in 0..<windows {
+                    guard
+                        case .checked(let summary) = monitor.check(
+                            device: furnace.device.id, events: Array(events[(window * 12)..<((window + 1) * 12)]),
+                            reference: reference)
+                    else {
+                        Issue.record("a check was skipped")
+                        continue
+                    }
+                    checks += 1
+                    if summary.flagged {
+                        flagged += 1
+                        if leaking.contains(window) { inLeakWindows += 1 }
+                        if previous { twiceInARow += 1 }
+                    }
+                    previous = summary.flagged
+                }
+            }
+        }
+        print(
+            "drift checks over five reference draws: \(flagged) of \(checks) flagged, \(inLeakWindows) in windows "
+                + "with a leak episode, \(twiceInARow) twice in a row")
+        #expect(checks == 200)
+        #expect(Double(flagged) <= 0.10 * Double(checks), "\(flagged) of \(checks) flagged")
+        #expect(twiceInARow == 0)
+        #expect(Double(inLeakWindows) >= 0.6 * Double(flagged), "\(inLeakWindows) of \(flagged) in leak windows")
+    }
 }
