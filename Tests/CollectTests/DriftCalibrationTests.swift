@@ -9,13 +9,20 @@ import Testing
 /// furnace's history as a model records it, the windows are later events of the same furnace.
 @Suite("Drift checks on unchanged furnaces")
 struct DriftCalibrationTests {
-    @Test("Checks of unchanged furnaces against their own history flag at most 5 % of windows", .timeLimit(.minutes(5)))
-    func falseAlarmRate() throws {
+    /// The onboarding scenario's furnaces as their history was generated, and the same furnaces running later.
+    static func generators() throws -> (history: HistoryGenerator, live: HistoryGenerator) {
         let scenario = try Scenario.load(
             path: PlantFixture.repositoryRoot.appendingPathComponent("simulator/scenarios/onboarding.yaml").path)
-        let history = HistoryGenerator(furnaces: scenario.historyFurnaces())
-        let live = HistoryGenerator(
-            furnaces: scenario.devices.map { scenario.furnace(for: $0.device, origin: 1_800_000_000_000) })
+        return (
+            HistoryGenerator(furnaces: scenario.historyFurnaces()),
+            HistoryGenerator(
+                furnaces: scenario.devices.map { scenario.furnace(for: $0.device, origin: 1_800_000_000_000) })
+        )
+    }
+
+    @Test("Checks of unchanged furnaces against their own history flag at most 5 % of windows", .timeLimit(.minutes(5)))
+    func falseAlarmRate() throws {
+        let (history, live) = try Self.generators()
         var rows: [ReferenceRow] = []
         for furnace in history.furnaces {
             for event in history.events(of: furnace, count: 300) {
@@ -63,11 +70,7 @@ struct DriftCalibrationTests {
         "Over five reference draws, at most 10 % of checks of unchanged furnaces flag, none twice in a row",
         .timeLimit(.minutes(5)))
     func falseAlarmsOverReferenceDraws() throws {
-        let scenario = try Scenario.load(
-            path: PlantFixture.repositoryRoot.appendingPathComponent("simulator/scenarios/onboarding.yaml").path)
-        let history = HistoryGenerator(furnaces: scenario.historyFurnaces())
-        let live = HistoryGenerator(
-            furnaces: scenario.devices.map { scenario.furnace(for: $0.device, origin: 1_800_000_000_000) })
+        let (history, live) = try Self.generators()
         let rows = history.furnaces.flatMap { furnace in
             history.events(of: furnace, count: 150).flatMap { event in
                 event.features.map { ReferenceRow(origin: event.device, features: $0) }
