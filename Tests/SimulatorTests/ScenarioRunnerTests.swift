@@ -41,14 +41,15 @@ struct ScenarioRunnerTests {
         return (fixture, scenario, ports)
     }
 
-    /// Reads furnace D's chamber pressure (holding 0, float32 ABCD) over Modbus TCP.
-    static func readPressure(port: Int, unit: Int) throws -> Double {
+    /// Reads a chamber pressure (registers 0–1 of `table`, float32 ABCD) over Modbus TCP: furnace D keeps it in
+    /// holding registers, furnace A in input registers.
+    static func readPressure(port: Int, unit: Int, table: RegisterTable = .holding) throws -> Double {
         let connection = try ModbusConnection(
             transport: .tcp(host: "127.0.0.1", port: port), unitID: unit, timeoutSeconds: 1)
         try connection.connect()
         defer { connection.close() }
         return RegisterCodec.decode(
-            try connection.readRegisters(.holding, address: 0, count: 2), as: .float32, order: .abcd)
+            try connection.readRegisters(table, address: 0, count: 2), as: .float32, order: .abcd)
     }
 
     @Test("Onboards a device at its plant time on the clock, calls back once, and serves it from then on")
@@ -107,13 +108,7 @@ struct ScenarioRunnerTests {
                 })
             for late in [0, 1_000, 20_000, interval - 1] as [Int64] {
                 clock.advance(to: slot + late)
-                // Furnace A's chamber pressure: input registers 0–1, float32 ABCD, unit 1.
-                let connection = try ModbusConnection(
-                    transport: .tcp(host: "127.0.0.1", port: ports.a), unitID: 1, timeoutSeconds: 1)
-                try connection.connect()
-                let read = RegisterCodec.decode(
-                    try connection.readRegisters(.input, address: 0, count: 2), as: .float32, order: .abcd)
-                connection.close()
+                let read = try Self.readPressure(port: ports.a, unit: 1, table: .input)
                 let expected = furnace.expectedDecodedValue(
                     signal: "chamber_pressure", at: timing == .pollGrid ? slot : slot + late)
                 #expect(read == expected, "\(timing), \(late) ms after the slot")
