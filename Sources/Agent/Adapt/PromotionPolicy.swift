@@ -109,6 +109,7 @@ public struct PromotionPolicy: Sendable, Equatable {
     /// Judges a shadow (challenger) against the furnace's champion (incumbent).
     public func judge(shadow comparison: LiveComparison) -> ShadowVerdict {
         let keep = 1 - minimumImprovement
+        let target = minimumImprovement > 0 ? "\(Self.percent(keep)) of the champion's cost" : "the champion"
         let better = BettingMeanTest(bound: Self.costBound, alpha: promotionAlpha).updated(
             with: comparison.events.map {
                 keep * cost($0.incumbent, failed: $0.failed) - cost($0.challenger, failed: $0.failed)
@@ -136,16 +137,14 @@ public struct PromotionPolicy: Sendable, Equatable {
             return .promote(
                 evidence(
                     comparison, eValue: better.eValue, alpha: promotionAlpha, worsened: worsened,
-                    rule:
-                        "cheaper than \(Self.percent(keep)) of the champion's cost at α = \(promotionAlpha), no more missed failures"
-                ))
+                    rule: "cheaper than \(target) at α = \(promotionAlpha), no more missed failures"))
         }
         if count >= shadowEvents, notBetter.rejected || comparison.challengerMissed >= comparison.incumbentMissed + 2 {
             return .reject(
                 evidence(
                     comparison, eValue: notBetter.eValue, alpha: promotionAlpha, worsened: worsened,
                     rule: notBetter.rejected
-                        ? "not cheaper than \(Self.percent(keep)) of the champion's cost at α = \(promotionAlpha)"
+                        ? "not cheaper than \(target) at α = \(promotionAlpha)"
                         : "misses two or more failures the champion catches"))
         }
         if count >= maximumShadowEvents {
