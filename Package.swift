@@ -121,7 +121,8 @@ let package = Package(
         .testTarget(name: "SupportTests", dependencies: ["Support"], swiftSettings: strict),
         .testTarget(
             name: "TreesTests", dependencies: ["Trees", "Support"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "DriftTests", dependencies: ["Drift", "Trees", "Support"], swiftSettings: strict),
+        .testTarget(
+            name: "DriftTests", dependencies: ["Drift", "Trees", "Support", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "FieldbusTests", dependencies: ["Fieldbus", "Simulator", "Support", "TestSupport"],
             swiftSettings: strict),

@@ -67,8 +67,10 @@ public struct DriftMonitor: Sendable, Equatable {
             let (first, second) = try Self.matrices(rows, current)
             var settings = DriftDetector.Configuration()
             settings.significanceLevel = alpha
-            // Enough permutations that the MMD's smallest p-value lies well below its share of α.
+            // Enough permutations that the smallest p-values of the MMD and the classifier lie well below their
+            // share of α.
             settings.permutations = max(200, Int((15 / alpha).rounded(.up)))
+            settings.classifierPermutations = settings.permutations
             settings.seed = seed
             report = try DriftDetector(configuration: settings).detect(reference: first, current: second)
         } catch {
