@@ -21,6 +21,20 @@ struct DriftCalibrationTests {
         )
     }
 
+    /// Every row of each history furnace's first events, as a model's reference keeps them.
+    static func referenceRows(_ history: HistoryGenerator, eventsPerFurnace: Int) -> [ReferenceRow] {
+        history.furnaces.flatMap { furnace in
+            history.events(of: furnace, count: eventsPerFurnace).flatMap { event in
+                event.features.map { ReferenceRow(origin: event.device, features: $0) }
+            }
+        }
+    }
+
+    /// An event's features by checkpoint (seconds), as the drift monitor takes them.
+    static func byCheckpoint(_ event: HistoryGenerator.Event) -> [Int: [String: Double]] {
+        Dictionary(uniqueKeysWithValues: zip(PumpingEventFeatures.checkpoints.map { Int($0) }, event.features))
+    }
+
     @Test("Checks of unchanged furnaces against their own history flag at most 5 % of windows", .timeLimit(.minutes(5)))
     func falseAlarmRate() async throws {
         let (checks, flagged, skipped) = try await onOwnThread("drift calibration") {
@@ -37,12 +51,7 @@ struct DriftCalibrationTests {
     /// 30 windows of each unchanged furnace against one reference draw: checks run, what flagged, why any skipped.
     static func checkOwnHistory() throws -> (checks: Int, flagged: [String], skipped: [String]) {
         let (history, live) = try Self.generators()
-        var rows: [ReferenceRow] = []
-        for furnace in history.furnaces {
-            for event in history.events(of: furnace, count: 300) {
-                rows += event.features.map { ReferenceRow(origin: event.device, features: $0) }
-            }
-        }
+        let rows = Self.referenceRows(history, eventsPerFurnace: 300)
         // The model's reference: 600 rows sampled from its training data, as the agent keeps it.
         var random = SeededGenerator(seed: 3)
         let reference = random.sample(600, from: rows.count).map { rows[$0] }
@@ -53,10 +62,7 @@ struct DriftCalibrationTests {
         for furnace in live.furnaces {
             let events = live.events(of: furnace, count: 12 * 30)
             for window in 0..<30 {
-                let slice = events[(window * 12)..<((window + 1) * 12)].map { event in
-                    Dictionary(
-                        uniqueKeysWithValues: zip(PumpingEventFeatures.checkpoints.map { Int($0) }, event.features))
-                }
+                let slice = events[(window * 12)..<((window + 1) * 12)].map(Self.byCheckpoint)
                 switch monitor.check(device: furnace.device.id, events: Array(slice), reference: reference) {
                 case .checked(let summary):
                     checks += 1
@@ -99,11 +105,7 @@ struct DriftCalibrationTests {
         checks: Int, flagged: Int, inLeakWindows: Int, twiceInARow: Int, skipped: Int
     ) {
         let (history, live) = try Self.generators()
-        let rows = history.furnaces.flatMap { furnace in
-            history.events(of: furnace, count: 150).flatMap { event in
-                event.features.map { ReferenceRow(origin: event.device, features: $0) }
-            }
-        }
+        let rows = Self.referenceRows(history, eventsPerFurnace: 150)
         let monitor = DriftMonitor(policy: AgentPolicy())
         let windows = 20
         var checks = 0
@@ -112,9 +114,7 @@ struct DriftCalibrationTests {
         var twiceInARow = 0
         var skipped = 0
         for furnace in live.furnaces {
-            let events = live.events(of: furnace, count: 12 * windows).map { event in
-                Dictionary(uniqueKeysWithValues: zip(PumpingEventFeatures.checkpoints.map { Int($0) }, event.features))
-            }
+            let events = live.events(of: furnace, count: 12 * windows).map(Self.byCheckpoint)
             let leaking = Set(
                 (0..<(12 * windows)).filter { furnace.model.event($0).simulation.conditions.leakEpisode }.map {
                     $0 / 12
