@@ -72,6 +72,72 @@ struct EventTests {
         #expect(seconds == [30, 90, 120])
     }
 
+    @Test("Polls stamped seconds after their slots count on the poll grid: the features are those of on-time polls")
+    func lateStamps() {
+        var mqtt = Self.device
+        mqtt.connection = .mqtt(MQTTSubscription(topic: "plant/f"))
+        func features(_ device: DeviceFile, _ lateness: (Int) -> Int64) -> [Int: [String: Double]] {
+            var pipeline = EventPipeline(device: device)
+            var byCheckpoint: [Int: [String: Double]] = [:]
+            for (k, poll) in Self.event(from: 30_000, finalMinimum: 1.7, pressure: { 1000 * pow(0.7, Double($0)) })
+                .enumerated()
+            {
+                let late = poll.map { reading -> Reading in
+                    var reading = reading
+                    reading.timeMilliseconds += lateness(k)
+                    return reading
+                }
+                for case .checkpoint(_, let seconds, let features, _) in pipeline.ingest(late) {
+                    byCheckpoint[seconds] = features
+                }
+            }
+            // NaN (a signal this furnace lacks) as a value that compares equal to itself.
+            return byCheckpoint.mapValues { $0.mapValues { $0.isNaN ? -.infinity : $0 } }
+        }
+        let onTime = features(Self.device) { _ in 0 }
+        #expect(onTime.keys.sorted() == [30, 60, 90, 120, 150, 180])
+        #expect(onTime[30]?["pressure_mbar"] == 700)
+        #expect(features(mqtt) { _ in 0 } == onTime)
+        // Poll k = 1 is the start. Modbus: the start 6 s late, the later polls up to 26 s late (each in its slot).
+        #expect(features(Self.device) { k in k == 1 ? 6_000 : Int64(k * 7_919 % 27) * 1000 } == onTime)
+        // A Modbus poll whose clock woke 2 s early is still its slot's.
+        #expect(features(Self.device) { k in k == 4 ? -2_000 : 0 } == onTime)
+        // MQTT (a grid of the publisher's own): the start 6 s late, the later messages up to 12 s late or 6 s early.
+        #expect(features(mqtt) { k in k == 1 ? 6_000 : Int64(k * 7_919 % 19) * 1000 } == onTime)
+        // A message so late it lands on the next slot, and the next on time: the one nearer the slot stands, so
+        // the next slot's features are those of its own message and the missed slot's checkpoint is skipped.
+        let veryLate = features(mqtt) { k in k == 3 ? 17_000 : 0 }
+        #expect(veryLate[30] == onTime[30])
+        #expect(veryLate[60] == nil)
+        #expect(veryLate[150] == onTime[150])
+    }
+
+    @Test("A poll without values (a failed read, a silent MQTT device) neither fills nor takes a checkpoint")
+    func pollWithoutValues() {
+        var pipeline = EventPipeline(device: Self.device)
+        var checkpoints: [Int: Double] = [:]
+        func ingest(_ readings: [Reading]) {
+            for case .checkpoint(_, let seconds, let features, _) in pipeline.ingest(readings) {
+                checkpoints[seconds] = features["pressure_mbar"]
+            }
+        }
+        ingest(Self.poll(-30_000, running: false, pressure: 1000, minimum: 0.4))
+        ingest(Self.poll(0, running: true, pressure: 900, minimum: 0.4))
+        // The watchdog's "no data" just after the 30 s slot, the 30 s message right behind it.
+        ingest(
+            ["event_running", "chamber_pressure", "last_event_minimum"].map {
+                Reading(device: "f", signal: $0, timeMilliseconds: 30_047, value: nil, status: .noData)
+            })
+        ingest(Self.poll(30_000, running: true, pressure: 300, minimum: 0.4))
+        // A failed read at the 60 s slot: that checkpoint is skipped, the next one is computed as usual.
+        ingest(
+            ["event_running", "chamber_pressure", "last_event_minimum"].map {
+                Reading(device: "f", signal: $0, timeMilliseconds: 60_000, value: nil, status: .disconnected)
+            })
+        ingest(Self.poll(90_000, running: true, pressure: 10, minimum: 0.4))
+        #expect(checkpoints == [30: 300, 90: 10])
+    }
+
     @Test("An event already running at the first poll (a restart, an onboarding) is followed but never predicted")
     func joinedAfterRestart() {
         var pipeline = EventPipeline(device: Self.device)

@@ -20,6 +20,8 @@ public struct EventPipeline: Sendable {
         var samples: [PumpingEventFeatures.Sample] = []
         var nextCheckpoint = 0
         var previousMinimum: Double?
+        /// How far the last sample's stamp lay from its slot, seconds.
+        var lastOffset: Double = 0
     }
 
     private struct AwaitingLabel: Sendable {
@@ -72,7 +74,8 @@ public struct EventPipeline: Sendable {
         guard let definition = device.event else { return [] }
         var steps: [Step] = []
         let minimumNow = definition.minimumSignal.flatMap { values[$0] }
-        if var waiting = awaitingLabel {
+        // Only polls with values count toward the wait for a label (a dead connection does not show the minimum).
+        if var waiting = awaitingLabel, !values.isEmpty {
             waiting.polls += 1
             // The register shows the finished event's minimum once it differs from the one before it.
             if let minimumNow, minimumNow != waiting.previousMinimum {
@@ -94,9 +97,24 @@ public struct EventPipeline: Sendable {
             running = Running(start: start, previousMinimum: minimumNow ?? lastMinimumRegister)
             running?.samples.append(.init(seconds: 0, values: values))
             steps.append(.started(start: start, previousMinimum: running?.previousMinimum))
-        case .running(_, let seconds):
-            guard var event = running else { break }
+        case .running(let start, let stamped):
+            // A poll without a single valid value (a failed read, a silent MQTT device) tells nothing new: it is
+            // neither a sample nor the moment of a checkpoint, which waits for the next poll with values (and is
+            // skipped when that comes more than half an interval late).
+            guard var event = running, !values.isEmpty else { break }
+            let seconds = slotSeconds(time: time, start: start, stamped: stamped)
+            let offset = abs(stamped - seconds)
+            if event.samples.last?.seconds == seconds {
+                // Two polls on one slot (one very late, the next on time): the one nearer the slot stands.
+                if offset < event.lastOffset {
+                    event.samples[event.samples.count - 1] = .init(seconds: seconds, values: values)
+                    event.lastOffset = offset
+                }
+                running = event
+                break
+            }
             event.samples.append(.init(seconds: seconds, values: values))
+            event.lastOffset = offset
             let checkpoints = PumpingEventFeatures.checkpoints
             // Predict at the first poll at or just after each checkpoint; a checkpoint missed by more than half a
             // poll interval (a lost poll) is skipped rather than computed from stale values.
@@ -131,6 +149,32 @@ public struct EventPipeline: Sendable {
             break
         }
         return steps
+    }
+
+    /// Seconds into the event of a poll stamped `time`, counted in poll intervals as the training history counts
+    /// them (30, 60, ... s).
+    ///
+    /// A poll is stamped when it began, some milliseconds after its slot — at simulation speed or on a busy box,
+    /// plant seconds — and a checkpoint's window takes the polls at or before it: counted unrounded, a start stamped
+    /// 6 s late would put the 30 s poll at 24 s or 36 s, in the window or out of it by chance, and the features
+    /// unlike the history's. Modbus devices are polled on the multiples of their interval, each poll beginning in its
+    /// slot, so a poll's slot is the multiple at or before its stamp (a tenth of an interval of tolerance for a clock
+    /// that woke early): exact for any lateness under 0.9 intervals. MQTT devices publish on a grid of their own, so
+    /// the seconds since the start round to the nearest multiple instead.
+    private func slotSeconds(time: Int64, start: Int64, stamped: Double) -> Double {
+        let interval = Int64((device.pollIntervalSeconds * 1000).rounded())
+        guard interval > 0 else { return stamped }
+        switch device.connection {
+        case .modbusTCP, .modbusRTU:
+            func slot(_ time: Int64) -> Int64 {
+                let shifted = time + interval / 10
+                return (shifted >= 0 ? shifted / interval : (shifted - interval + 1) / interval) * interval
+            }
+            return Double(slot(time) - slot(start)) / 1000
+        case .mqtt:
+            let seconds = Double(interval) / 1000
+            return (stamped / seconds).rounded() * seconds
+        }
     }
 
     private func label(_ waiting: AwaitingLabel, minimum: Double, source: MinimumSource, threshold: Double) -> Step {
