@@ -2,6 +2,7 @@ public import Fieldbus
 public import Logging
 public import Plant
 public import Support
+import Synchronization
 
 /// Collects every device: one loop per Modbus device on the poll grid, MQTT payloads as they arrive with a watchdog
 /// for silent devices, everything stored before it is passed on.
@@ -9,6 +10,11 @@ public import Support
 /// A service: ``run()`` keeps one child task per device until cancelled. Devices can be added and removed while it
 /// runs (onboarding). A slow or dead device delays nobody: each Modbus device polls on its own thread, and its loop
 /// skips poll slots it overran rather than bursting to catch up. Readings are stamped with the time they were read.
+///
+/// Acting on a batch (the observer: predictions, alarms, labels) runs on a task of its own, in the order the
+/// batches were stored: a poll loop or the MQTT dispatch waits for the store, never for the agent's decisions, so
+/// a checkpoint whose prediction takes longer than a poll interval (at simulation speed, or while a model trains)
+/// neither delays the next poll off its slot nor makes a device look silent.
 public actor Collector: Service {
     /// Called with each batch of readings once they are committed to the store.
     public typealias Observer = @Sendable ([Reading]) async -> Void
@@ -36,6 +42,13 @@ public actor Collector: Service {
     /// The same warning about a device is logged at most once per this many plant seconds.
     private static let repeatedWarningSeconds: Int64 = 3600
     private var lastWarning: [String: Int64] = [:]
+    /// Stored batches on their way to the observer, in commit order.
+    private let deliveries: AsyncStream<[Reading]>
+    private let deliver: AsyncStream<[Reading]>.Continuation
+    /// Batches handed to the observer and not yet acted on (``AgentActivity`` counts them as busy).
+    private let undelivered = Undelivered()
+    /// A warning is logged when this many stored batches wait for the observer.
+    static let backlogWarning = 200
 
     /// When a device's loop was asked to start and the first slot it serves: fixed when the device is added, so a
     /// loop task that starts late neither skips that slot nor lets ``AgentActivity`` report idle before it.
@@ -74,6 +87,9 @@ public actor Collector: Service {
         self.activity = activity
         self.observer = observer
         (commands, send) = AsyncStream.makeStream(of: Command.self)
+        (deliveries, deliver) = AsyncStream.makeStream(of: [Reading].self)
+        let undelivered = undelivered
+        activity.trackPending { undelivered.count }
     }
 
     /// The devices being collected, by id.
@@ -139,6 +155,8 @@ public actor Collector: Service {
 
     /// Runs every device's loop until cancelled; then stores what is still unsaved.
     public func run() async {
+        // Not a child of the group below: it must drain what was stored before the collector stops.
+        let delivery = Task { await observeDeliveries() }
         await withDiscardingTaskGroup { group in
             var dispatching = false
             for await command in commands {
@@ -154,6 +172,18 @@ public actor Collector: Service {
             group.cancelAll()
         }
         if !unsaved.isEmpty { await commit([], for: nil) }
+        deliver.finish()
+        // Finished (``finish()``): what is stored is acted on first. Cancelled: the rest is left, as before a restart.
+        await withTaskCancellationHandler { await delivery.value } onCancel: { delivery.cancel() }
+    }
+
+    /// Hands each stored batch to the observer, one after the other.
+    private nonisolated func observeDeliveries() async {
+        for await batch in deliveries {
+            await observer(batch)
+            undelivered.decrement()
+            activity.changed()
+        }
     }
 
     /// Stops taking devices; ``run()`` returns once the loops have stopped.
@@ -253,7 +283,13 @@ public actor Collector: Service {
                     device ?? "agent", "readings for a time already stored were kept aside (the stored ones stay)",
                     metadata: ["conflicts": "\(conflicts)"])
             }
-            await observer(batch)
+            let backlog = undelivered.increment()
+            deliver.yield(batch)
+            if backlog == Self.backlogWarning {
+                warn(
+                    device ?? "agent", "the agent acts on stored readings later than they arrive",
+                    metadata: ["batches waiting": "\(backlog)"])
+            }
         } catch {
             unsaved = Array(batch.suffix(Self.unsavedLimit))
             logger.error(
@@ -301,4 +337,16 @@ public struct CollectorError: Error, CustomStringConvertible, Sendable {
     public var device: String
     public var reason: String
     public var description: String { "\(device): \(reason)" }
+}
+
+/// A count of batches in flight to the observer.
+private final class Undelivered: Sendable {
+    private let value = Mutex(0)
+
+    var count: Int { value.withLock { $0 } }
+
+    /// - Returns: the count after the increment.
+    func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+
+    func decrement() { value.withLock { $0 -= 1 } }
 }
