@@ -174,7 +174,11 @@ public actor Collector: Service {
         if !unsaved.isEmpty { await commit([], for: nil) }
         deliver.finish()
         // Finished (``finish()``): what is stored is acted on first. Cancelled: the rest is left, as before a restart.
-        await withTaskCancellationHandler { await delivery.value } onCancel: { delivery.cancel() }
+        await withTaskCancellationHandler {
+            await delivery.value
+        } onCancel: {
+            delivery.cancel()
+        }
     }
 
     /// Hands each stored batch to the observer, one after the other.
@@ -346,7 +350,11 @@ private final class Undelivered: Sendable {
     var count: Int { value.withLock { $0 } }
 
     /// - Returns: the count after the increment.
-    func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+    func increment() -> Int {
+        value.withLock {
+            $0 += 1; return $0
+        }
+    }
 
     func decrement() { value.withLock { $0 -= 1 } }
 }
