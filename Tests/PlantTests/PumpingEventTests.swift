@@ -120,6 +120,31 @@ struct PlantTimeAndJSONTests {
         #expect(PlantTime.iso8601(-1000) == "1969-12-31T23:59:59Z")
     }
 
+    @Test("An accelerated clock moves in fine steps and never wakes a sleeper before its deadline", .timeLimit(.minutes(1)))
+    func acceleratedClock() async throws {
+        let clock = AcceleratedClock(speed: 600)
+        // 30 plant seconds are 50 real ms; slots of a poll grid, as the collector sleeps until them.
+        var slot = (clock.now() / 30_000 + 1) * 30_000
+        var early = 0
+        for _ in 0..<20 {
+            try await clock.sleep(until: slot)
+            if clock.now() < slot { early += 1 }
+            slot += 30_000
+        }
+        #expect(early == 0)
+        // Real milliseconds would make 600x plant time jump by 600 ms; it moves in steps below 10 ms.
+        var steps: [Int64] = []
+        var last = clock.now()
+        let end = clock.now() + 30_000
+        while steps.count < 20, last < end {
+            let now = clock.now()
+            if now != last { steps.append(now - last) }
+            last = now
+        }
+        #expect(steps.count == 20)
+        #expect(steps.min().map { $0 < 10 } == true, "steps \(steps)")
+    }
+
     @Test("Payloads built from dotted paths serialise and parse back")
     func json() throws {
         let document = JSONValue.object(fromPaths: [

@@ -43,22 +43,30 @@ public struct AcceleratedClock: PlantClock {
     }
 
     /// Real (wall-clock) time in milliseconds since the Unix epoch.
-    public static func realNow() -> Int64 {
+    public static func realNow() -> Int64 { realNowNanoseconds() / 1_000_000 }
+
+    /// Real (wall-clock) time in nanoseconds since the Unix epoch.
+    static func realNowNanoseconds() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
+    /// Plant time from real time at nanosecond resolution: at 600×, real milliseconds would make plant time jump in
+    /// steps of 0.6 s, and a poll woken in the millisecond before its slot would read as 0.6 s early.
     public func now() -> Int64 {
-        plantOrigin + Int64((Double(Self.realNow() - realOrigin) * speed).rounded(.down))
+        let elapsed = Double(Self.realNowNanoseconds() - realOrigin * 1_000_000) / 1_000_000
+        return plantOrigin + Int64((elapsed * speed).rounded(.down))
     }
 
+    /// Returns once ``now()`` has reached `deadline`, never before: a timer may fire a little early, and a poll that
+    /// woke before its slot would read (from a simulator on the poll grid) the slot before it.
     public func sleep(until deadline: Int64) async throws {
-        let remaining = Double(deadline - now()) / speed
-        if remaining > 0 {
-            try await Task.sleep(nanoseconds: UInt64(remaining * 1_000_000))
-        } else {
-            try Task.checkCancellation()
+        while true {
+            let remaining = Double(deadline - now()) / speed
+            guard remaining > 0 else { break }
+            try await Task.sleep(nanoseconds: UInt64((remaining * 1_000_000).rounded(.up)))
         }
+        try Task.checkCancellation()
     }
 }
