@@ -120,7 +120,9 @@ struct PlantTimeAndJSONTests {
         #expect(PlantTime.iso8601(-1000) == "1969-12-31T23:59:59Z")
     }
 
-    @Test("An accelerated clock moves in fine steps and never wakes a sleeper before its deadline", .timeLimit(.minutes(1)))
+    @Test(
+        "An accelerated clock moves in fine steps and never wakes a sleeper before its deadline",
+        .timeLimit(.minutes(1)))
     func acceleratedClock() async throws {
         let clock = AcceleratedClock(speed: 600)
         // 30 plant seconds are 50 real ms; slots of a poll grid, as the collector sleeps until them.
