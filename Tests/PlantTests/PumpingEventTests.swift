@@ -145,6 +145,9 @@ struct PlantTimeAndJSONTests {
         }
         #expect(steps.count == 20)
         #expect(steps.min().map { $0 < 10 } == true, "steps \(steps)")
+        // The latest origin `hearth run --clock-origin` takes (the year 3000) is far beyond Int64 nanoseconds.
+        let far = AcceleratedClock(speed: 1, realOrigin: 32_503_680_000_000, plantOrigin: 32_503_680_000_000)
+        #expect(abs(far.now() - AcceleratedClock.realNow()) < 60_000)
     }
 
     @Test("Payloads built from dotted paths serialise and parse back")

@@ -55,7 +55,9 @@ public struct AcceleratedClock: PlantClock {
     /// Plant time from real time at nanosecond resolution: at 600×, real milliseconds would make plant time jump in
     /// steps of 0.6 s, and a poll woken in the millisecond before its slot would read as 0.6 s early.
     public func now() -> Int64 {
-        let elapsed = Double(Self.realNowNanoseconds() - realOrigin * 1_000_000) / 1_000_000
+        let real = Self.realNowNanoseconds()
+        // Whole milliseconds first: an origin far from now must not overflow in nanoseconds.
+        let elapsed = Double(real / 1_000_000 - realOrigin) + Double(real % 1_000_000) / 1_000_000
         return plantOrigin + Int64((elapsed * speed).rounded(.down))
     }
 
