@@ -46,7 +46,7 @@ public actor Collector: Service {
     private let deliveries: AsyncStream<[Reading]>
     private let deliver: AsyncStream<[Reading]>.Continuation
     /// Batches handed to the observer and not yet acted on (``AgentActivity`` counts them as busy).
-    private let undelivered = Undelivered()
+    private let undelivered = Mutex(0)
     /// A warning is logged when this many stored batches wait for the observer.
     static let backlogWarning = 200
 
@@ -88,9 +88,11 @@ public actor Collector: Service {
         self.observer = observer
         (commands, send) = AsyncStream.makeStream(of: Command.self)
         (deliveries, deliver) = AsyncStream.makeStream(of: [Reading].self)
-        let undelivered = undelivered
-        activity.trackPending { undelivered.count }
+        activity.trackPending { [weak self] in self?.pending ?? 0 }
     }
+
+    /// Stored batches the observer has not acted on yet.
+    public nonisolated var pending: Int { undelivered.withLock { $0 } }
 
     /// The devices being collected, by id.
     public var deviceIDs: [String] { devices.keys.sorted() }
@@ -185,7 +187,7 @@ public actor Collector: Service {
     private nonisolated func observeDeliveries() async {
         for await batch in deliveries {
             await observer(batch)
-            undelivered.decrement()
+            undelivered.withLock { $0 -= 1 }
             activity.changed()
         }
     }
@@ -287,7 +289,10 @@ public actor Collector: Service {
                     device ?? "agent", "readings for a time already stored were kept aside (the stored ones stay)",
                     metadata: ["conflicts": "\(conflicts)"])
             }
-            let backlog = undelivered.increment()
+            let backlog = undelivered.withLock {
+                $0 += 1
+                return $0
+            }
             deliver.yield(batch)
             if backlog == Self.backlogWarning {
                 warn(
@@ -341,20 +346,4 @@ public struct CollectorError: Error, CustomStringConvertible, Sendable {
     public var device: String
     public var reason: String
     public var description: String { "\(device): \(reason)" }
-}
-
-/// A count of batches in flight to the observer.
-private final class Undelivered: Sendable {
-    private let value = Mutex(0)
-
-    var count: Int { value.withLock { $0 } }
-
-    /// - Returns: the count after the increment.
-    func increment() -> Int {
-        value.withLock {
-            $0 += 1; return $0
-        }
-    }
-
-    func decrement() { value.withLock { $0 -= 1 } }
 }

@@ -102,7 +102,7 @@ public struct EventPipeline: Sendable {
             // neither a sample nor the moment of a checkpoint, which waits for the next poll with values (and is
             // skipped when that comes more than half an interval late).
             guard var event = running, !values.isEmpty else { break }
-            let seconds = slotSeconds(time: time, start: start, stamped: stamped)
+            let seconds = slotSeconds(time: time, start: start)
             let offset = abs(stamped - seconds)
             if event.samples.last?.seconds == seconds {
                 // Two polls on one slot (one very late, the next on time): the one nearer the slot stands.
@@ -161,8 +161,9 @@ public struct EventPipeline: Sendable {
     /// slot, so a poll's slot is the multiple at or before its stamp (a tenth of an interval of tolerance for a clock
     /// that woke early): exact for any lateness under 0.9 intervals. MQTT devices publish on a grid of their own, so
     /// the seconds since the start round to the nearest multiple instead.
-    private func slotSeconds(time: Int64, start: Int64, stamped: Double) -> Double {
+    private func slotSeconds(time: Int64, start: Int64) -> Double {
         let interval = Int64((device.pollIntervalSeconds * 1000).rounded())
+        let stamped = Double(time - start) / 1000
         guard interval > 0 else { return stamped }
         switch device.connection {
         case .modbusTCP, .modbusRTU:
