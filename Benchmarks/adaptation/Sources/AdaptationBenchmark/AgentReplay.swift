@@ -1,4 +1,5 @@
 import Agent
+import Drift
 import Plant
 import Simulator
 import Trees
@@ -81,7 +82,7 @@ struct AgentReplay {
         let attributes = Set(featureNames)
         let schedule = CandidateSchedule(policy: policy)
         let promotion = PromotionPolicy(policy: policy)
-        let alarmPolicy = AlarmPolicy(margin: policy.alarmMargin, confirmations: policy.alarmConfirmations)
+        let alarmPolicy = policy.alarmPolicy
         var champion = Deployed(
             version: 1, model: original,
             predictor: try MinimumPressurePredictor(version: 1, model: original, attributes: attributes), since: 0,
@@ -94,14 +95,12 @@ struct AgentReplay {
         var record = ServedRecord()
 
         func predictions(of model: Deployed, on event: HistoryGenerator.Event, index: Int) -> [LabeledPrediction] {
-            event.features.compactMap { features in
-                guard let predicted = model.predictor.predict(features) else { return nil }
-                return LabeledPrediction(
-                    eventID: Int64(index), eventStart: Int64(index),
-                    checkpoint: Int(features["seconds_into_event"] ?? 0),
-                    modelVersion: model.version, predicted: predicted, minimum: event.minimumPressure,
-                    threshold: threshold, failed: event.minimumPressure > threshold)
-            }
+            label(
+                predictions: event.features.compactMap { features in
+                    model.predictor.predict(features).map { (features, $0) }
+                },
+                of: event,
+                index: index, version: model.version, earlier: rows)
         }
         func comparison(_ challenger: Deployed, _ incumbent: Deployed, since: Int) -> LiveComparison {
             LiveComparison(
@@ -122,7 +121,7 @@ struct AgentReplay {
             }
             let at150 = served.first { $0.checkpoint == 150 }
             record.errors150.append(at150.map { abs($0.predicted - $0.minimum) / $0.minimum })
-            record.alarmed.append(served.contains { $0.checkpoint >= 150 && $0.predicted > threshold })
+            record.alarmed.append(alarmed(served, policy: alarmPolicy))
             record.failed.append(event.minimumPressure > threshold)
             record.serving.append(champion.version)
 
@@ -175,7 +174,7 @@ struct AgentReplay {
             if let trigger {
                 if let weakest = schedule.superseded(situation) {
                     record.decisions.append(
-                        "\(label): v\(weakest.version) superseded (\(weakest.events) events, e \(short(weakest.eValue)))"
+                        "\(label): v\(weakest.version) superseded (\(weakest.events) events\(waiting[weakest.version].map { ": " + numbers($0) } ?? ", e \(short(weakest.eValue))"))"
                     )
                     record.rejections += 1
                     shadows.removeAll { $0.version == weakest.version }
@@ -224,17 +223,16 @@ struct AgentReplay {
         var state = FurnaceAdaptationState(onboarding: true)
         var predictor = try MinimumPressurePredictor(version: 1, model: original, attributes: Set(featureNames))
         var record = ServedRecord()
+        var rows: [LabeledPrediction] = []
         for (index, event) in events.enumerated() {
-            var alarmed = false
-            var at150: Double?
-            for features in event.features {
-                guard let predicted = predictor.predict(features) else { continue }
-                let seconds = features["seconds_into_event"] ?? 0
-                if seconds == 150 { at150 = abs(predicted - event.minimumPressure) / event.minimumPressure }
-                if seconds >= 150 { alarmed = alarmed || predicted > threshold }
-            }
-            record.errors150.append(at150)
-            record.alarmed.append(alarmed)
+            let served = label(
+                predictions: event.features.compactMap { features in predictor.predict(features).map { (features, $0) }
+                },
+                of: event, index: index, version: 1 + state.candidates, earlier: rows)
+            rows += served
+            record.errors150.append(
+                served.first { $0.checkpoint == 150 }.map { abs($0.predicted - $0.minimum) / $0.minimum })
+            record.alarmed.append(alarmed(served, policy: policy.alarmPolicy))
             record.failed.append(event.minimumPressure > threshold)
             let label = index + 1
             if schedule.due(
@@ -249,6 +247,51 @@ struct AgentReplay {
             }
         }
         return record
+    }
+
+    /// One model's predictions on an event as the agent stores them: with `alarm_on: failure_probability`, each
+    /// carries the failure probability of the model's conformal predictive distribution at its checkpoint, from the
+    /// model's own earlier labeled predictions on the furnace (the newest
+    /// ``PredictionUncertainty/calibrationLimit``, at least ``PredictionUncertainty/minimumEvents``; the agent also
+    /// weights in the fleet's, so here a model has probabilities later than it would live).
+    private func label(
+        predictions: [([String: Double], Double)], of event: HistoryGenerator.Event, index: Int, version: Int,
+        earlier: [LabeledPrediction]
+    ) -> [LabeledPrediction] {
+        let probabilities = policy.alarmOn == .failureProbability
+        let own = probabilities ? earlier.filter { $0.modelVersion == version && $0.eventID < Int64(index) } : []
+        return predictions.map { features, predicted in
+            let checkpoint = Int(features["seconds_into_event"] ?? 0)
+            var probability: Double?
+            if probabilities {
+                let calibration = own.filter { $0.checkpoint == checkpoint }.suffix(
+                    PredictionUncertainty.calibrationLimit)
+                if calibration.count >= PredictionUncertainty.minimumEvents {
+                    probability = try? ConformalCalibration(
+                        predictions: calibration.map(\.predicted), observations: calibration.map(\.minimum),
+                        space: .logarithmic
+                    ).failureProbability(prediction: predicted, threshold: threshold)
+                }
+            }
+            return LabeledPrediction(
+                eventID: Int64(index), eventStart: Int64(index), checkpoint: checkpoint, modelVersion: version,
+                predicted: predicted, minimum: event.minimumPressure, threshold: threshold,
+                failed: event.minimumPressure > threshold, failureProbability: probability)
+        }
+    }
+
+    /// Whether a model's predictions on an event, from `alarm_from` on, would have raised an alarm by the rule.
+    private func alarmed(_ predictions: [LabeledPrediction], policy alarmPolicy: AlarmPolicy) -> Bool {
+        let deciding = predictions.filter { $0.checkpoint >= policy.alarmFromSeconds }.sorted {
+            $0.checkpoint < $1.checkpoint
+        }
+        return (1...max(1, deciding.count)).contains { count in
+            count <= deciding.count
+                && alarmPolicy.shouldRaise(
+                    observations: deciding.prefix(count).map {
+                        AlarmPolicy.Observation(predicted: $0.predicted, failureProbability: $0.failureProbability)
+                    }, threshold: threshold)
+        }
     }
 
     private func short(_ value: Double) -> String { String(format: "%.1f", value) }
