@@ -71,7 +71,7 @@ struct DetectionTests {
     /// p-values that hold their level.
     @Test(
         "On samples from one distribution, the classifier's permutation p-value holds its level where the approximation does not",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(10)))
     func classifierPermutationLevel() async throws {
         let trials = 200
         let (permutation, approximation, shuffles) = try await onOwnThread("classifier level") {
