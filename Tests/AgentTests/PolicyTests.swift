@@ -13,6 +13,13 @@ struct AlarmTests {
         #expect(!careful.shouldRaise(predictions: [1.5], threshold: 1))
         #expect(!careful.shouldRaise(predictions: [1.5, 1.05], threshold: 1))
         #expect(careful.shouldRaise(predictions: [0.5, 1.2, 1.3], threshold: 1))
+        // Over a finished event: whether the rule called for one at any point, not only at its last prediction.
+        typealias Seen = AlarmPolicy.Observation
+        let event = [0.5, 1.2, 1.3, 0.9].map { Seen(predicted: $0) }
+        #expect(!careful.shouldRaise(observations: event, threshold: 1))
+        #expect(careful.raisesDuring(observations: event, threshold: 1))
+        #expect(!careful.raisesDuring(observations: [1.2, 0.9, 1.2].map { Seen(predicted: $0) }, threshold: 1))
+        #expect(!single.raisesDuring(observations: [], threshold: 1))
         #expect(single.severity(predicted: 2.1, threshold: 1) == .critical)
         #expect(single.severity(predicted: 1.9, threshold: 1) == .warning)
     }

@@ -68,6 +68,12 @@ public struct AlarmPolicy: Sendable, Equatable {
         return observations.suffix(confirmations).allSatisfy { callsForAlarm($0, threshold: threshold) }
     }
 
+    /// Whether the deciding predictions of a whole event (checkpoint order) called for an alarm at any point as they
+    /// came in: what a model's predictions would have done for an event that is over.
+    public func raisesDuring(observations: [Observation], threshold: Double) -> Bool {
+        observations.indices.contains { shouldRaise(observations: Array(observations[...$0]), threshold: threshold) }
+    }
+
     /// The rule one prediction is judged by: the probability when the trigger asks for it and it exists, else the
     /// minimum (saying why).
     public func basis(for observation: Observation) -> Basis {

@@ -96,13 +96,10 @@ public struct LiveComparison: Sendable, Equatable {
                 return EventScore(
                     logError: logs.reduce(0, +) / Double(logs.count),
                     percentError: percents.reduce(0, +) / Double(percents.count),
-                    alarmed: (1...ordered.count).contains {
-                        policy.shouldRaise(
-                            observations: ordered.prefix($0).map {
-                                AlarmPolicy.Observation(
-                                    predicted: $0.predicted, failureProbability: $0.failureProbability)
-                            }, threshold: first.threshold)
-                    },
+                    alarmed: policy.raisesDuring(
+                        observations: ordered.map {
+                            AlarmPolicy.Observation(predicted: $0.predicted, failureProbability: $0.failureProbability)
+                        }, threshold: first.threshold),
                     checkpointLogErrors: Dictionary(uniqueKeysWithValues: zip(shared, logs)),
                     intervals: stored.count,
                     intervalsHeld: stored.filter { minimum, interval in interval.contains(minimum) }.count)

@@ -282,16 +282,11 @@ struct AgentReplay {
 
     /// Whether a model's predictions on an event, from `alarm_from` on, would have raised an alarm by the rule.
     private func alarmed(_ predictions: [LabeledPrediction], policy alarmPolicy: AlarmPolicy) -> Bool {
-        let deciding = predictions.filter { $0.checkpoint >= policy.alarmFromSeconds }.sorted {
-            $0.checkpoint < $1.checkpoint
-        }
-        return (1...max(1, deciding.count)).contains { count in
-            count <= deciding.count
-                && alarmPolicy.shouldRaise(
-                    observations: deciding.prefix(count).map {
-                        AlarmPolicy.Observation(predicted: $0.predicted, failureProbability: $0.failureProbability)
-                    }, threshold: threshold)
-        }
+        alarmPolicy.raisesDuring(
+            observations: predictions.filter { $0.checkpoint >= policy.alarmFromSeconds }.sorted {
+                $0.checkpoint < $1.checkpoint
+            }.map { AlarmPolicy.Observation(predicted: $0.predicted, failureProbability: $0.failureProbability) },
+            threshold: threshold)
     }
 
     private func short(_ value: Double) -> String { String(format: "%.1f", value) }
