@@ -31,9 +31,8 @@ let package = Package(
             name: "AdaptationBenchmark",
             dependencies: [
                 "ShiftFamilies",
-                .product(name: "Agent", package: rootPackage), .product(name: "Drift", package: rootPackage),
-                .product(name: "Plant", package: rootPackage), .product(name: "Simulator", package: rootPackage),
-                .product(name: "Trees", package: rootPackage),
+                .product(name: "Agent", package: rootPackage), .product(name: "Plant", package: rootPackage),
+                .product(name: "Simulator", package: rootPackage), .product(name: "Trees", package: rootPackage),
             ],
             path: "adaptation/Sources/AdaptationBenchmark"
         ),

@@ -1,5 +1,4 @@
 import Agent
-import Drift
 import Plant
 import Simulator
 import Trees
@@ -250,29 +249,26 @@ struct AgentReplay {
     }
 
     /// One model's predictions on an event as the agent stores them: with `alarm_on: failure_probability`, each
-    /// carries the failure probability of the model's conformal predictive distribution at its checkpoint, from the
-    /// model's own earlier labeled predictions on the furnace (the newest
-    /// ``PredictionUncertainty/calibrationLimit``, at least ``PredictionUncertainty/minimumEvents``; the agent also
-    /// weights in the fleet's, so here a model has probabilities later than it would live).
+    /// carries the failure probability the agent would attach (``CheckpointCalibration`` and
+    /// ``PredictionUncertainty``), from the model's own earlier labeled predictions on the furnace only — the agent
+    /// also weights in the fleet's, so here a model has probabilities later than it would live.
     private func label(
         predictions: [([String: Double], Double)], of event: HistoryGenerator.Event, index: Int, version: Int,
         earlier: [LabeledPrediction]
     ) -> [LabeledPrediction] {
-        let probabilities = policy.alarmOn == .failureProbability
-        let own = probabilities ? earlier.filter { $0.modelVersion == version && $0.eventID < Int64(index) } : []
+        let calibrations =
+            policy.alarmOn == .failureProbability
+            ? CheckpointCalibration.byCheckpoint(
+                own: earlier.filter { $0.modelVersion == version && $0.eventID < Int64(index) }.map {
+                    CalibrationSample(
+                        checkpoint: $0.checkpoint, predicted: $0.predicted, minimum: $0.minimum, features: [:])
+                }, fleet: [], furnaceRows: [], policy: policy)
+            : [:]
         return predictions.map { features, predicted in
             let checkpoint = Int(features["seconds_into_event"] ?? 0)
-            var probability: Double?
-            if probabilities {
-                let calibration = own.filter { $0.checkpoint == checkpoint }.suffix(
-                    PredictionUncertainty.calibrationLimit)
-                if calibration.count >= PredictionUncertainty.minimumEvents {
-                    probability = try? ConformalCalibration(
-                        predictions: calibration.map(\.predicted), observations: calibration.map(\.minimum),
-                        space: .logarithmic
-                    ).failureProbability(prediction: predicted, threshold: threshold)
-                }
-            }
+            let probability = calibrations[checkpoint].flatMap {
+                PredictionUncertainty(prediction: predicted, threshold: threshold, calibration: $0, features: features)
+            }?.failureProbability
             return LabeledPrediction(
                 eventID: Int64(index), eventStart: Int64(index), checkpoint: checkpoint, modelVersion: version,
                 predicted: predicted, minimum: event.minimumPressure, threshold: threshold,
